@@ -1,0 +1,38 @@
+import type { Config } from 'jest';
+
+/**
+ * Two projects: fast unit specs beside the code (`*.spec.ts`), and integration / end-to-end tests under `test/`
+ * that talk to the real PostgreSQL and RabbitMQ. Each integration file creates its own database and its own
+ * exchange and queue names, and removes them afterwards (see test/support).
+ */
+const moduleNameMapper = { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' };
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+};
+
+const config: Config = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      roots: ['<rootDir>/apps', '<rootDir>/libs'],
+      testMatch: ['**/*.spec.ts'],
+      transform,
+      moduleNameMapper,
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      setupFiles: ['<rootDir>/test/support/environment.ts'],
+      testTimeout: 60_000,
+    },
+  ],
+};
+
+export default config;
