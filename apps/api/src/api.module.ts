@@ -1,0 +1,48 @@
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { MessagingModule } from '@app/messaging';
+import { AppOptions, LoggingModule } from '@app/observability';
+import { OutboxRelayModule } from '@app/outbox';
+import { UsersModule } from '@app/users';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { AdminTokenGuard } from './auth/admin-token.guard';
+import { HealthController } from './health/health.controller';
+import { ProblemDetailsFilter } from './problem/problem-details.filter';
+import { RequestValidationError } from './problem/request-validation.error';
+import { UsersController } from './users/users.controller';
+
+/** The REST API: users, health, and the outbox relay that publishes what the API writes. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot('api', options.logDestination),
+        DatabaseModule,
+        MessagingModule.forRoot('onboarding-api'),
+        OutboxRelayModule,
+        UsersModule,
+        TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }),
+      ],
+      controllers: [UsersController, HealthController],
+      providers: [
+        AdminTokenGuard,
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            transform: true,
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            forbidUnknownValues: true,
+            exceptionFactory: (errors) => RequestValidationError.fromValidationErrors(errors),
+          }),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import { isDatabaseConnectionError } from '@app/database';
+import { DomainError } from '@app/errors';
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { FieldErrorDto } from './problem-details.dto';
+import { RequestValidationError } from './request-validation.error';
+
+export interface Problem {
+  status: number;
+  code: string;
+  title: string;
+  detail?: string;
+  errors?: FieldErrorDto[];
+  /** Extension members (RFC 9457 section 3.2). */
+  extensions?: Record<string, unknown>;
+}
+
+interface HealthCheckFailure {
+  status: 'error';
+  error: Record<string, unknown>;
+  details: Record<string, unknown>;
+}
+
+const isHealthCheckFailure = (body: unknown): body is HealthCheckFailure =>
+  typeof body === 'object' &&
+  body !== null &&
+  (body as { status?: unknown }).status === 'error' &&
+  'details' in body;
+
+/** HTTP status of each domain error code; a code not listed here is a bug (500). */
+const DOMAIN_STATUS: Record<string, number> = {
+  USER_EMAIL_TAKEN: HttpStatus.CONFLICT,
+  USER_NOT_FOUND: HttpStatus.NOT_FOUND,
+  INVALID_CURSOR: HttpStatus.BAD_REQUEST,
+  MALFORMED_JSON: HttpStatus.BAD_REQUEST,
+  DEPENDENCY_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+const HTTP_CODES: Partial<Record<number, string>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'ROUTE_NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+/**
+ * The one place where an error becomes an HTTP problem. Returns undefined for an unexpected error, which the
+ * filter logs and answers with a generic 500.
+ */
+export function toProblem(error: unknown): Problem | undefined {
+  if (error instanceof RequestValidationError) {
+    const count = error.fieldErrors.length;
+    return {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      title: 'Request validation failed',
+      detail: `The request has ${count} invalid field${count === 1 ? '' : 's'}.`,
+      errors: error.fieldErrors,
+    };
+  }
+  if (error instanceof DomainError) {
+    const status = DOMAIN_STATUS[error.code];
+    return status ? { status, code: error.code, title: error.message } : undefined;
+  }
+  if (isDatabaseConnectionError(error)) {
+    return { status: 503, code: 'DEPENDENCY_UNAVAILABLE', title: 'PostgreSQL is not available' };
+  }
+  if (error instanceof HttpException && isHealthCheckFailure(error.getResponse())) {
+    const result = error.getResponse() as HealthCheckFailure;
+    return {
+      status: error.getStatus(),
+      code: 'NOT_READY',
+      title: 'Not ready',
+      detail: `down: ${Object.keys(result.error).join(', ')}`,
+      extensions: { checks: result.details },
+    };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return { status, code: HTTP_CODES[status] ?? `HTTP_${status}`, title: error.message };
+  }
+  return undefined;
+}

@@ -1,0 +1,65 @@
+import { UsersService } from '@app/users';
+import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { ApiProblem } from '../problem/api-problem.decorator';
+import { RequestId } from '../request-id.decorator';
+import { ListUsersQuery } from './dto/list-users.query';
+import { RegisterUserDto } from './dto/register-user.dto';
+import { UserIdParams } from './dto/user-id.params';
+import { UserPageResponse } from './dto/user-page.response';
+import { UserResponse } from './dto/user.response';
+
+@ApiTags('users')
+@ApiProblem(503, 'DEPENDENCY_UNAVAILABLE', 'PostgreSQL is not available; retry later')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Register a user',
+    description: 'Stores the user and schedules onboarding (the worker completes it asynchronously).',
+  })
+  @ApiCreatedResponse({ type: UserResponse, description: 'Registered; `Location` points at the user' })
+  @ApiProblem(400, 'VALIDATION_FAILED', 'Invalid or unknown fields, or malformed JSON (`MALFORMED_JSON`)')
+  @ApiProblem(409, 'USER_EMAIL_TAKEN', 'A user with this email is already registered')
+  @ApiProblem(413, 'PAYLOAD_TOO_LARGE', 'Request body too large')
+  async register(
+    @Body() body: RegisterUserDto,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserResponse> {
+    const user = await this.users.register(body, requestId);
+    void reply.header('Location', `/users/${user.id}`);
+    return UserResponse.from(user);
+  }
+
+  @Get()
+  @UseGuards(AdminTokenGuard)
+  @ApiBearerAuth('admin')
+  @ApiOperation({
+    summary: 'List users',
+    description: 'Ordered by creation time, then id; cursor-paginated.',
+  })
+  @ApiOkResponse({ type: UserPageResponse })
+  @ApiProblem(400, 'INVALID_CURSOR', 'Malformed cursor or limit out of range (`VALIDATION_FAILED`)')
+  @ApiProblem(401, 'UNAUTHORIZED', 'Missing or wrong bearer token')
+  async list(@Query() query: ListUsersQuery): Promise<UserPageResponse> {
+    const page = await this.users.list(query.limit, query.cursor);
+    return { items: page.items.map((user) => UserResponse.from(user)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @UseGuards(AdminTokenGuard)
+  @ApiBearerAuth('admin')
+  @ApiOperation({ summary: 'Get a user' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiProblem(400, 'VALIDATION_FAILED', 'The id is not a UUID')
+  @ApiProblem(401, 'UNAUTHORIZED', 'Missing or wrong bearer token')
+  @ApiProblem(404, 'USER_NOT_FOUND', 'No user with this id')
+  async get(@Param() params: UserIdParams): Promise<UserResponse> {
+    return UserResponse.from(await this.users.get(params.id));
+  }
+}

@@ -1,0 +1,41 @@
+import { DatabaseHealthIndicator } from '@app/database';
+import { RabbitMqHealthIndicator, ReliableRmqServer } from '@app/messaging';
+import { BeforeApplicationShutdown, Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+
+/** The worker's probes. Ready = PostgreSQL answers and the consumer is attached to its queue. */
+@Controller('health')
+export class HealthController implements BeforeApplicationShutdown {
+  private shuttingDown = false;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly rabbitmq: RabbitMqHealthIndicator,
+    private readonly consumer: ReliableRmqServer,
+  ) {}
+
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+  }
+
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () =>
+        this.shuttingDown
+          ? this.indicators.check('lifecycle').down({ message: 'shutting down' })
+          : this.indicators.check('lifecycle').up(),
+      () => this.database.check('postgresql'),
+      () => this.rabbitmq.check('rabbitmq', this.consumer.isConsuming, 'not consuming'),
+    ]);
+  }
+}

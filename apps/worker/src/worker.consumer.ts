@@ -1,0 +1,25 @@
+import { AppConfig } from '@app/config';
+import { DeadLetterPublisher, RabbitMqConnection, ReliableRmqServer, topologyNames } from '@app/messaging';
+import { USER_EVENTS } from '@app/users';
+import { Provider } from '@nestjs/common';
+
+/** The worker's RMQ transport: consumes the worker queue, dead-letters through the publishing connection. */
+export const workerConsumerProvider: Provider = {
+  provide: ReliableRmqServer,
+  inject: [AppConfig, RabbitMqConnection],
+  useFactory: (config: AppConfig, rabbit: RabbitMqConnection) =>
+    new ReliableRmqServer({
+      url: config.rabbitmq.url,
+      heartbeatSeconds: config.rabbitmq.heartbeatSeconds,
+      connectionName: 'onboarding-worker-consumer',
+      names: topologyNames(config.rabbitmq.topologyPrefix),
+      queue: {
+        bindings: [USER_EVENTS.registered],
+        messageTtlMs: config.rabbitmq.messageTtlMs,
+        deliveryLimit: config.rabbitmq.deliveryLimit,
+      },
+      prefetch: config.rabbitmq.prefetch,
+      deadLetters: new DeadLetterPublisher(rabbit.publisher, rabbit.names),
+      drainTimeoutMs: config.shutdownTimeoutMs,
+    }),
+};

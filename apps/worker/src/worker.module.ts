@@ -1,0 +1,30 @@
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { MessagingModule } from '@app/messaging';
+import { AppOptions, LoggingModule } from '@app/observability';
+import { OnboardingModule } from '@app/onboarding';
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health/health.controller';
+import { UserRegisteredHandler } from './onboarding/user-registered.handler';
+import { workerConsumerProvider } from './worker.consumer';
+
+/** The worker: onboarding message handlers, plus an HTTP server for its probes. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot('worker', options.logDestination),
+        DatabaseModule,
+        MessagingModule.forRoot('onboarding-worker-publisher'),
+        OnboardingModule,
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [UserRegisteredHandler, HealthController],
+      providers: [workerConsumerProvider],
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { Environment, LogLevel } from './environment';
+
+/** Raised at boot when a variable is missing or malformed; the message names every offending variable. */
+export class InvalidConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'InvalidConfigurationError';
+  }
+}
+
+/**
+ * The validated, typed configuration of both apps. It is the only reader of `process.env`: everything else gets
+ * this object injected (it is also the DI token).
+ */
+export class AppConfig {
+  readonly http: { port: number; bodyLimitBytes: number };
+  readonly worker: { httpPort: number };
+  readonly database: { url: string; poolSize: number };
+  readonly rabbitmq: {
+    url: string;
+    topologyPrefix: string;
+    prefetch: number;
+    deliveryLimit: number;
+    messageTtlMs: number;
+    publishTimeoutMs: number;
+    heartbeatSeconds: number;
+  };
+  readonly outbox: { pollIntervalMs: number; batchSize: number };
+  readonly passwordHashing: { memoryKib: number; timeCost: number; parallelism: number };
+  readonly adminTokens: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly shutdownTimeoutMs: number;
+
+  private constructor(env: Environment) {
+    this.http = { port: env.PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES };
+    this.worker = { httpPort: env.WORKER_HTTP_PORT };
+    this.database = { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
+    this.rabbitmq = {
+      url: env.RABBITMQ_URL,
+      topologyPrefix: env.RABBITMQ_TOPOLOGY_PREFIX,
+      prefetch: env.RABBITMQ_PREFETCH,
+      deliveryLimit: env.RABBITMQ_DELIVERY_LIMIT,
+      messageTtlMs: env.RABBITMQ_MESSAGE_TTL_MS,
+      publishTimeoutMs: env.RABBITMQ_PUBLISH_TIMEOUT_MS,
+      heartbeatSeconds: env.RABBITMQ_HEARTBEAT_SECONDS,
+    };
+    this.outbox = { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, batchSize: env.OUTBOX_BATCH_SIZE };
+    this.passwordHashing = {
+      memoryKib: env.ARGON2_MEMORY_KIB,
+      timeCost: env.ARGON2_TIME_COST,
+      parallelism: env.ARGON2_PARALLELISM,
+    };
+    this.adminTokens = Object.freeze([...env.ADMIN_TOKENS]);
+    this.logLevel = env.LOG_LEVEL;
+    this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+  }
+
+  /**
+   * Validates raw variables (unset or empty ones take their default) and returns the typed configuration.
+   * @throws InvalidConfigurationError naming each bad variable
+   */
+  static load(variables: Record<string, string | undefined> = process.env): AppConfig {
+    const known = Object.keys(new Environment());
+    const present = Object.fromEntries(
+      known
+        .map((name) => [name, variables[name]] as const)
+        .filter(([, value]) => value !== undefined && value !== ''),
+    );
+    const env = plainToInstance(Environment, present, { exposeDefaultValues: true });
+    const errors = validateSync(env, { forbidUnknownValues: true });
+    if (errors.length > 0) {
+      throw new InvalidConfigurationError(
+        errors.flatMap((error) =>
+          Object.values(error.constraints ?? {}).map((message) =>
+            message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+          ),
+        ),
+      );
+    }
+    return new AppConfig(env);
+  }
+}
+
+/** Loads `.env` from the working directory into the environment when the file exists (variables set win). */
+export function loadDotEnv(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}

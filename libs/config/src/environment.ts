@@ -1,0 +1,130 @@
+import 'reflect-metadata';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toTokenList = ({ value }: { value: unknown }): string[] =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((token) => token.trim())
+        .filter((token) => token.length > 0)
+    : [];
+
+/**
+ * Every environment variable the service reads, with its default. The README's configuration table and
+ * `.env.example` list the same names; keep the three together.
+ */
+export class Environment {
+  @Matches(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+([?].*)?$/, {
+    message: 'DATABASE_URL must be postgres://user[:password]@host[:port]/database',
+  })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/onboarding';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Matches(/^amqps?:\/\/.+/, { message: 'RABBITMQ_URL must be amqp://user:password@host[:port][/vhost]' })
+  RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+  @Matches(/^[a-z][a-z0-9_.-]{0,63}$/, {
+    message: 'RABBITMQ_TOPOLOGY_PREFIX must be lower-case letters, digits, ".", "_" or "-" (max 64)',
+  })
+  RABBITMQ_TOPOLOGY_PREFIX = 'onboarding';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  RABBITMQ_PREFETCH = 16;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  RABBITMQ_DELIVERY_LIMIT = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  RABBITMQ_MESSAGE_TTL_MS = 86_400_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  RABBITMQ_PUBLISH_TIMEOUT_MS = 5000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  RABBITMQ_HEARTBEAT_SECONDS = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  WORKER_HTTP_PORT = 3001;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  HTTP_BODY_LIMIT_BYTES = 16_384;
+
+  @Transform(toTokenList)
+  @IsString({ each: true })
+  @Matches(/^[\x21-\x7e]{16,256}$/, {
+    each: true,
+    message: 'ADMIN_TOKENS must be comma-separated tokens of 16 to 256 printable ASCII characters',
+  })
+  ADMIN_TOKENS: string[] = [];
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(8)
+  @Max(4_194_304)
+  ARGON2_MEMORY_KIB = 19_456;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  ARGON2_TIME_COST = 2;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  ARGON2_PARALLELISM = 1;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  OUTBOX_POLL_INTERVAL_MS = 1000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOX_BATCH_SIZE = 100;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+}

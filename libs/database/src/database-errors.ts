@@ -1,0 +1,30 @@
+import { QueryFailedError } from 'typeorm';
+
+/** SQLSTATE of a unique violation, with the name of the violated constraint, or undefined. */
+export function uniqueViolationConstraint(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' ? driverError.constraint : undefined;
+}
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+// Class 08 (connection exception), 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
+const CONNECTION_SQLSTATE = /^(08...|57P0[123])$/;
+
+/** Whether an error means "the database could not be reached" (retry later) rather than a bad query. */
+export function isDatabaseConnectionError(error: unknown): boolean {
+  const candidates = [error, (error as { driverError?: unknown })?.driverError];
+  return candidates.some((candidate) => {
+    if (!candidate || typeof candidate !== 'object') return false;
+    const { code, message } = candidate as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || CONNECTION_SQLSTATE.test(code))) {
+      return true;
+    }
+    return (
+      typeof message === 'string' &&
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+        message,
+      )
+    );
+  });
+}

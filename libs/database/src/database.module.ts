@@ -1,0 +1,32 @@
+import { AppConfig } from '@app/config';
+import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseConnector } from './database.connector';
+import { DatabaseHealthIndicator } from './database.health';
+
+/**
+ * The TypeORM data source for both apps. Feature libraries register their entities with
+ * `TypeOrmModule.forFeature`. The schema comes from migrations (`npm run migration:run`), never `synchronize`.
+ * Initialisation is manual: {@link DatabaseConnector} connects in the background with backoff.
+ */
+@Global()
+@Module({
+  imports: [
+    TerminusModule,
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        type: 'postgres',
+        url: config.database.url,
+        autoLoadEntities: true,
+        synchronize: false,
+        manualInitialization: true,
+        extra: { max: config.database.poolSize, connectionTimeoutMillis: 5000 },
+      }),
+    }),
+  ],
+  providers: [DatabaseConnector, DatabaseHealthIndicator],
+  exports: [DatabaseConnector, DatabaseHealthIndicator],
+})
+export class DatabaseModule {}

@@ -1,0 +1,5 @@
+export * from './database-errors';
+export * from './database.connector';
+export * from './database.health';
+export * from './database.module';
+export * from './prepare-database';

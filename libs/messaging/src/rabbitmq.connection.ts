@@ -1,0 +1,50 @@
+import { AppConfig } from '@app/config';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { connectWithBackoff } from './amqp-connect';
+import { ConfirmPublisher } from './confirm.publisher';
+import { assertExchanges, topologyNames, TopologyNames } from './topology';
+
+export const RABBITMQ_CONNECTION_NAME = Symbol('RABBITMQ_CONNECTION_NAME');
+
+/**
+ * The app's publishing connection to RabbitMQ (consuming uses a connection of its own, as RabbitMQ advises, so
+ * that flow control on publishers never stalls consumers). It connects in the background and reconnects with
+ * backoff; `publisher` waits for it (up to the publish timeout).
+ */
+@Injectable()
+export class RabbitMqConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger(RabbitMqConnection.name);
+  readonly names: TopologyNames;
+  readonly manager: AmqpConnectionManager;
+  readonly publisher: ConfirmPublisher;
+
+  constructor(config: AppConfig, @Inject(RABBITMQ_CONNECTION_NAME) connectionName: string) {
+    this.names = topologyNames(config.rabbitmq.topologyPrefix);
+    this.manager = connectWithBackoff({
+      url: config.rabbitmq.url,
+      heartbeatSeconds: config.rabbitmq.heartbeatSeconds,
+      connectionName,
+    });
+    this.manager.on('connect', () => this.logger.log('connected to RabbitMQ'));
+    this.manager.on('disconnect', ({ err }: { err?: Error }) =>
+      this.logger.warn(`disconnected from RabbitMQ${err ? `: ${err.message}` : ''}`),
+    );
+    this.manager.on('connectFailed', ({ err }: { err?: Error }) =>
+      this.logger.warn(`cannot reach RabbitMQ${err ? `: ${err.message}` : ''}`),
+    );
+    this.publisher = new ConfirmPublisher(this.manager, {
+      publishTimeoutMs: config.rabbitmq.publishTimeoutMs,
+      setup: (channel) => assertExchanges(channel, this.names),
+    });
+  }
+
+  get isConnected(): boolean {
+    return this.manager.isConnected();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.close();
+    await this.manager.close();
+  }
+}

@@ -1,0 +1,4 @@
+export * from './app-options';
+export * from './log-context';
+export * from './logging.module';
+export * from './request-id';

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+/** The idempotent-consumer record: which handler has applied which message. */
+@Injectable()
+export class InboxRepository {
+  /**
+   * Claims `(messageId, handler)` inside the caller's transaction. Returns false when it was claimed before
+   * (a redelivery or a duplicate publish): the caller then skips its effects. A concurrent duplicate blocks on
+   * the primary key until the first transaction ends, then sees the claim.
+   */
+  async claim(manager: EntityManager, messageId: string, handler: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO inbox_messages (message_id, handler) VALUES ($1, $2)
+       ON CONFLICT DO NOTHING RETURNING message_id`,
+      [messageId, handler],
+    );
+    return rows.length === 1;
+  }
+}

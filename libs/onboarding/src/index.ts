@@ -1,0 +1,5 @@
+export * from './inbox-message.entity';
+export * from './onboarding-step.entity';
+export * from './onboarding-timeline.repository';
+export * from './onboarding.module';
+export * from './onboarding.service';

@@ -1,0 +1,5 @@
+export * from './outbox-message.entity';
+export * from './outbox-relay.module';
+export * from './outbox.module';
+export * from './outbox.relay';
+export * from './outbox.writer';

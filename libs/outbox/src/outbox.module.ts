@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OutboxMessage } from './outbox-message.entity';
+import { OutboxWriter } from './outbox.writer';
+
+/** Writing events into the outbox (any app that changes state). */
+@Module({
+  imports: [TypeOrmModule.forFeature([OutboxMessage])],
+  providers: [OutboxWriter],
+  exports: [OutboxWriter],
+})
+export class OutboxModule {}

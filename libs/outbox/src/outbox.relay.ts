@@ -1,0 +1,126 @@
+import { AppConfig } from '@app/config';
+import { RabbitMqConnection } from '@app/messaging';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { PgNotificationListener } from './pg-notification.listener';
+import { Wakeup } from './wakeup';
+
+interface PendingRow {
+  id: string;
+  routing_key: string;
+  payload: unknown;
+  headers: Record<string, string>;
+  created_at: Date;
+}
+
+/** The channel the outbox trigger NOTIFYs on every insert (see the initial migration). */
+export const OUTBOX_NOTIFY_CHANNEL = 'outbox_messages';
+
+/**
+ * Publishes pending outbox rows to the events exchange and marks them published once the broker has confirmed
+ * them (confirm + `mandatory`: an unroutable, nacked or timed-out message stays pending and is tried again after
+ * a backoff). Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of API replicas can relay at once;
+ * progress is the `published_at` of each row, never a "last id" pointer (rows commit out of order).
+ * Wakes on NOTIFY and also polls.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly wakeup = new Wakeup();
+  private readonly listener: PgNotificationListener;
+  private running?: Promise<void>;
+  private stopping = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rabbit: RabbitMqConnection,
+    private readonly config: AppConfig,
+  ) {
+    this.listener = new PgNotificationListener(config.database.url, OUTBOX_NOTIFY_CHANNEL, () =>
+      this.wakeup.wake(),
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.listener.start();
+    this.running = this.run();
+  }
+
+  /** Stops claiming rows; the batch being published is finished (and marked) first. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.wakeup.wake();
+    await this.running;
+    await this.listener.stop();
+  }
+
+  private async run(): Promise<void> {
+    const { batchSize, pollIntervalMs } = this.config.outbox;
+    while (!this.stopping) {
+      let published = 0;
+      try {
+        if (this.dataSource.isInitialized && this.rabbit.isConnected) published = await this.relayBatch();
+      } catch (error) {
+        this.logger.warn(`outbox relay pass failed: ${(error as Error).message}`);
+      }
+      if (published < batchSize) await this.wakeup.sleep(pollIntervalMs);
+    }
+  }
+
+  /** Publishes one batch of due rows. Returns how many were published. */
+  async relayBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: PendingRow[] = await manager.query(
+        `SELECT id, routing_key, payload, headers, created_at FROM outbox_messages
+         WHERE published_at IS NULL AND available_at <= clock_timestamp()
+         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.config.outbox.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
+      const published = rows
+        .filter((_, index) => outcomes[index]?.status === 'fulfilled')
+        .map((row) => row.id);
+      await this.markPublished(manager, published);
+      for (const [index, outcome] of outcomes.entries()) {
+        if (outcome.status === 'rejected') await this.markFailed(manager, rows[index]!.id, outcome.reason);
+      }
+      return published.length;
+    });
+  }
+
+  private publish(row: PendingRow): Promise<void> {
+    return this.rabbit.publisher.publish({
+      exchange: this.rabbit.names.eventsExchange,
+      routingKey: row.routing_key,
+      messageId: row.id,
+      body: Buffer.from(JSON.stringify(row.payload)),
+      headers: row.headers,
+      timestamp: row.created_at,
+    });
+  }
+
+  private async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await manager.query(
+      `UPDATE outbox_messages
+       SET published_at = clock_timestamp(), publish_attempts = publish_attempts + 1, last_error = NULL
+       WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  /** Keeps the row pending, due again after an exponential, jittered delay (at most 30 s). */
+  private async markFailed(manager: EntityManager, id: string, reason: unknown): Promise<void> {
+    const message = reason instanceof Error ? reason.message : String(reason);
+    this.logger.warn(`publishing outbox message ${id} failed, will retry: ${message}`);
+    await manager.query(
+      `UPDATE outbox_messages
+       SET publish_attempts = publish_attempts + 1, last_error = $2,
+           available_at = clock_timestamp()
+             + make_interval(secs => LEAST(30, 0.25 * power(2, publish_attempts)) * (0.5 + random() / 2))
+       WHERE id = $1`,
+      [id, message.slice(0, 1000)],
+    );
+  }
+}

@@ -1,0 +1,84 @@
+import { DatabaseConnector } from '@app/database';
+import { OutboxWriter } from '@app/outbox';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { PasswordHasher } from './password.hasher';
+import { decodeUserCursor, encodeUserCursor } from './user-cursor';
+import { USER_EVENTS, UserRegisteredEvent } from './user-registered.event';
+import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
+import { UserNotFoundError } from './users.errors';
+
+export interface RegisterUserCommand {
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+}
+
+export interface UserPage {
+  items: User[];
+  nextCursor: string | null;
+}
+
+/** Registration and reading of users; the HTTP controller is a thin adapter over it. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly database: DatabaseConnector,
+    private readonly users: UsersRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  /**
+   * Stores the user and its `user.registered` event in one transaction (the transactional outbox): once this
+   * resolves, onboarding will happen even if the broker is down right now.
+   * @throws UserEmailTakenError when the email (case-insensitively) is registered already
+   */
+  async register(command: RegisterUserCommand, requestId: string): Promise<User> {
+    this.database.assertConnected();
+    const passwordHash = await this.hasher.hash(command.password);
+    const id = randomUUID();
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.users.insert(manager, {
+        id,
+        email: normalizeEmail(command.email),
+        passwordHash,
+        firstName: command.firstName.trim(),
+        lastName: command.lastName.trim(),
+      });
+      const event: UserRegisteredEvent = { userId: user.id, registeredAt: user.createdAt.toISOString() };
+      await this.outbox.enqueue(manager, {
+        routingKey: USER_EVENTS.registered,
+        payload: event,
+        headers: { 'x-request-id': requestId },
+      });
+      return user;
+    });
+  }
+
+  /** @throws UserNotFoundError */
+  async get(id: string): Promise<User> {
+    this.database.assertConnected();
+    const user = await this.users.findById(id);
+    if (!user) throw new UserNotFoundError(id);
+    return user;
+  }
+
+  /** @throws InvalidCursorError */
+  async list(limit: number, cursor?: string): Promise<UserPage> {
+    this.database.assertConnected();
+    const after = cursor === undefined ? undefined : decodeUserCursor(cursor);
+    const rows = await this.users.findPage(limit + 1, after);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeUserCursor(last) : null };
+  }
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

@@ -1,0 +1,49 @@
+import type { AppConfig } from '@app/config';
+import { DatabaseConnector } from '@app/database';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Writable } from 'node:stream';
+import { createApiApp } from '../../apps/api/src/api.factory';
+import { createWorkerApp } from '../../apps/worker/src/worker.factory';
+
+/** Collects the JSON log lines an app writes, for assertions on what was (or was not) logged. */
+export class LogCapture extends Writable {
+  readonly lines: Record<string, unknown>[] = [];
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, unknown>);
+    }
+    done();
+  }
+
+  get text(): string {
+    return this.lines.map((line) => JSON.stringify(line)).join('\n');
+  }
+}
+
+/** The API in-process, as main.ts wires it, ready for `app.inject()`. */
+export async function startApi(config: AppConfig, logs?: LogCapture): Promise<NestFastifyApplication> {
+  const app = await createApiApp(config, { logDestination: logs });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  await app.get(DatabaseConnector).whenConnected();
+  return app;
+}
+
+/**
+ * The worker in-process. With `waitForConsumer`, resolves once it consumes its queue; without it (the broker
+ * may be down), it starts consuming whenever it can.
+ */
+export async function startWorker(
+  config: AppConfig,
+  { waitForConsumer = true, logs }: { waitForConsumer?: boolean; logs?: LogCapture } = {},
+): Promise<NestFastifyApplication> {
+  const app = await createWorkerApp(config, { logDestination: logs });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  if (waitForConsumer) await app.get(DatabaseConnector).whenConnected();
+  const consuming = app.startAllMicroservices();
+  if (waitForConsumer) await consuming;
+  else consuming.catch(() => undefined);
+  return app;
+}

@@ -1,0 +1,89 @@
+import { AppConfig } from '@app/config';
+import { dropDatabase, prepareDatabase } from '@app/database';
+import { topologyNames } from '@app/messaging';
+import { connect } from 'amqplib';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestEnvironment {
+  /** Unique per test file: the database name and the broker topology prefix derive from it. */
+  id: string;
+  databaseUrl: string;
+  rabbitmqUrl: string;
+  topologyPrefix: string;
+  /** A config for the apps; `overrides` are raw environment variables. */
+  config(overrides?: Record<string, string>): AppConfig;
+  /** Runs a query against the test database. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Drops the database and deletes the exchanges and queues this run declared. */
+  cleanup(): Promise<void>;
+}
+
+/** A fresh, migrated database and a private topology prefix for one test file. */
+export async function createTestEnvironment(): Promise<TestEnvironment> {
+  const id = `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const serverUrl = new URL(process.env.TEST_POSTGRES_URL!);
+  serverUrl.pathname = `/onboarding_test_${id}`;
+  const databaseUrl = serverUrl.toString();
+  const rabbitmqUrl = process.env.TEST_RABBITMQ_URL!;
+  const topologyPrefix = `test.${id}`;
+  await prepareDatabase(databaseUrl);
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+
+  return {
+    id,
+    databaseUrl,
+    rabbitmqUrl,
+    topologyPrefix,
+    config: (overrides = {}) =>
+      AppConfig.load({
+        DATABASE_URL: databaseUrl,
+        RABBITMQ_URL: rabbitmqUrl,
+        RABBITMQ_TOPOLOGY_PREFIX: topologyPrefix,
+        ADMIN_TOKENS: TEST_ADMIN_TOKEN,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        OUTBOX_POLL_INTERVAL_MS: '200',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+        ...overrides,
+      }),
+    query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+    cleanup: async () => {
+      await client.end();
+      await dropDatabase(databaseUrl);
+      await deleteTopology(rabbitmqUrl, topologyPrefix);
+    },
+  };
+}
+
+async function deleteTopology(rabbitmqUrl: string, prefix: string): Promise<void> {
+  const names = topologyNames(prefix);
+  const connection = await connect(rabbitmqUrl);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of [names.workerQueue, names.deadLetterQueue]) await channel.deleteQueue(queue);
+    for (const exchange of [names.eventsExchange, names.deadLetterExchange])
+      await channel.deleteExchange(exchange);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Polls `probe` until it returns a truthy value, or fails after `timeoutMs` with the last value seen. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
