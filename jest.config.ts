@@ -11,6 +11,8 @@ const transform: Config['transform'] = {
 };
 
 const config: Config = {
+  // Integration tests wait for real I/O (broker round trips, reconnects); unit tests finish in milliseconds anyway.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -30,7 +32,6 @@ const config: Config = {
       transform,
       moduleNameMapper,
       setupFiles: ['<rootDir>/test/support/environment.ts'],
-      testTimeout: 60_000,
     },
   ],
 };

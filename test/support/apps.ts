@@ -25,6 +25,8 @@ export class LogCapture extends Writable {
 export async function startApi(config: AppConfig, logs?: LogCapture): Promise<NestFastifyApplication> {
   const app = await createApiApp(config, { logDestination: logs });
   await app.init();
+  // `bufferLogs` holds log lines until listen(); tests never listen, so release them here.
+  app.flushLogs();
   await app.getHttpAdapter().getInstance().ready();
   await app.get(DatabaseConnector).whenConnected();
   return app;
@@ -40,6 +42,7 @@ export async function startWorker(
 ): Promise<NestFastifyApplication> {
   const app = await createWorkerApp(config, { logDestination: logs });
   await app.init();
+  app.flushLogs();
   await app.getHttpAdapter().getInstance().ready();
   if (waitForConsumer) await app.get(DatabaseConnector).whenConnected();
   const consuming = app.startAllMicroservices();

@@ -3,7 +3,7 @@ import { dropDatabase, prepareDatabase } from '@app/database';
 import { topologyNames } from '@app/messaging';
 import { connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -30,8 +30,7 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
   const rabbitmqUrl = process.env.TEST_RABBITMQ_URL!;
   const topologyPrefix = `test.${id}`;
   await prepareDatabase(databaseUrl);
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
+  const pool = new Pool({ connectionString: databaseUrl, max: 4 });
 
   return {
     id,
@@ -49,9 +48,9 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
         SHUTDOWN_TIMEOUT_MS: '5000',
         ...overrides,
       }),
-    query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+    query: async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
     cleanup: async () => {
-      await client.end();
+      await pool.end();
       await dropDatabase(databaseUrl);
       await deleteTopology(rabbitmqUrl, topologyPrefix);
     },

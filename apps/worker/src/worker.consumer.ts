@@ -1,13 +1,14 @@
 import { AppConfig } from '@app/config';
 import { DeadLetterPublisher, RabbitMqConnection, ReliableRmqServer, topologyNames } from '@app/messaging';
+import { ROOT_LOGGER, RootLogger } from '@app/observability';
 import { USER_EVENTS } from '@app/users';
 import { Provider } from '@nestjs/common';
 
 /** The worker's RMQ transport: consumes the worker queue, dead-letters through the publishing connection. */
 export const workerConsumerProvider: Provider = {
   provide: ReliableRmqServer,
-  inject: [AppConfig, RabbitMqConnection],
-  useFactory: (config: AppConfig, rabbit: RabbitMqConnection) =>
+  inject: [AppConfig, RabbitMqConnection, ROOT_LOGGER],
+  useFactory: (config: AppConfig, rabbit: RabbitMqConnection, rootLogger: RootLogger) =>
     new ReliableRmqServer({
       url: config.rabbitmq.url,
       heartbeatSeconds: config.rabbitmq.heartbeatSeconds,
@@ -21,5 +22,6 @@ export const workerConsumerProvider: Provider = {
       prefetch: config.rabbitmq.prefetch,
       deadLetters: new DeadLetterPublisher(rabbit.publisher, rabbit.names),
       drainTimeoutMs: config.shutdownTimeoutMs,
+      rootLogger,
     }),
 };

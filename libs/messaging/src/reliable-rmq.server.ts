@@ -1,4 +1,4 @@
-import { runWithLogContext } from '@app/observability';
+import { RootLogger, runWithLogContext } from '@app/observability';
 import { RmqContext, ServerRMQ } from '@nestjs/microservices';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
@@ -20,6 +20,8 @@ export interface ReliableRmqServerOptions {
   deadLetters: DeadLetterPublisher;
   /** On shutdown, how long in-flight handlers get to finish before the channel is closed under them. */
   drainTimeoutMs: number;
+  /** Per-message log lines derive from it, with the message's request id, id and type. */
+  rootLogger: RootLogger;
 }
 
 /**
@@ -118,7 +120,7 @@ export class ReliableRmqServer extends ServerRMQ {
       messageId: delivery.messageId,
       type: delivery.eventType,
     };
-    const task = runWithLogContext(bindings, () => this.process(delivery));
+    const task = runWithLogContext(this.settings.rootLogger, bindings, () => this.process(delivery));
     this.inFlight.add(task);
     try {
       await task;
@@ -136,6 +138,10 @@ export class ReliableRmqServer extends ServerRMQ {
           [],
           'MESSAGE_TYPE_UNKNOWN',
         );
+      }
+      if (!delivery.messageId) {
+        // Deduplication keys on the message id: without one, exactly-once effects cannot be promised.
+        throw new InvalidMessageError('message has no messageId property', [], 'MESSAGE_ID_MISSING');
       }
       const payload = parseJson(delivery.message.content);
       const context = new RmqContext([delivery.message, delivery.channel, delivery.eventType]);

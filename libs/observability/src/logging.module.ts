@@ -2,7 +2,7 @@ import { AppConfig } from '@app/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import pino, { DestinationStream, Logger as PinoRootLogger } from 'pino';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
 /** Paths of secrets in any log line: they are replaced by "[REDACTED]". */
@@ -18,6 +18,10 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/** DI token of the app's root pino logger (message handlers derive their per-message loggers from it). */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+export type RootLogger = PinoRootLogger;
+
 /**
  * JSON logs (pino) for both apps. Each HTTP request gets a request id (the client's `X-Request-Id` when it is
  * acceptable, a UUID otherwise) that is on every log line of the request (`requestId`).
@@ -26,33 +30,50 @@ export const REDACTED_PATHS = [
 export class LoggingModule {
   /** @param destination where log lines go (stdout by default; tests capture them) */
   static forRoot(appName: 'api' | 'worker', destination?: DestinationStream): DynamicModule {
+    const rootLogger = {
+      provide: ROOT_LOGGER,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): RootLogger =>
+        pino(
+          {
+            level: config.logLevel,
+            base: { app: appName },
+            redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+          },
+          destination ?? process.stdout,
+        ),
+    };
+    const rootLoggerModule: DynamicModule = {
+      module: class RootLoggerModule {},
+      providers: [rootLogger],
+      exports: [ROOT_LOGGER],
+    };
     return {
       module: LoggingModule,
+      global: true,
       imports: [
+        rootLoggerModule,
         LoggerModule.forRootAsync({
-          inject: [AppConfig],
-          useFactory: (config: AppConfig) => ({
-            pinoHttp: [
-              {
-                level: config.logLevel,
-                base: { app: appName },
-                redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-                // Fastify assigns the id (see fastifyRequestIdOptions); this covers any other adapter.
-                genReqId: (req: IncomingMessage, res: ServerResponse) => {
-                  const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-                  res.setHeader(REQUEST_ID_HEADER, id);
-                  return id;
-                },
-                customAttributeKeys: { reqId: 'requestId' },
-                // Probes and scrapes every few seconds would drown the useful lines.
-                autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
-                quietReqLogger: true,
+          imports: [rootLoggerModule],
+          inject: [ROOT_LOGGER],
+          useFactory: (logger: RootLogger) => ({
+            pinoHttp: {
+              logger,
+              // Fastify assigns the id (see fastifyRequestIdOptions); this covers any other adapter.
+              genReqId: (req: IncomingMessage, res: ServerResponse) => {
+                const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+                res.setHeader(REQUEST_ID_HEADER, id);
+                return id;
               },
-              destination ?? process.stdout,
-            ],
+              customAttributeKeys: { reqId: 'requestId' },
+              // Probes and scrapes every few seconds would drown the useful lines.
+              autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
+              quietReqLogger: true,
+            },
           }),
         }),
       ],
+      exports: [rootLoggerModule],
     };
   }
 }

@@ -1,0 +1,246 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { GetMessage } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import { LogCapture, startApi, startWorker } from '../support/apps';
+import { BrokerProbe } from '../support/broker';
+import { TcpProxy } from '../support/tcp-proxy';
+import {
+  createTestEnvironment,
+  eventually,
+  TEST_ADMIN_TOKEN,
+  TestEnvironment,
+} from '../support/test-environment';
+
+/**
+ * Both apps in-process against the real PostgreSQL and RabbitMQ. The API reaches RabbitMQ through a TCP proxy
+ * the test can cut, to take the broker away from the API alone.
+ */
+describe('signup → onboarding, end to end', () => {
+  let env: TestEnvironment;
+  let apiBrokerLink: TcpProxy;
+  let api: NestFastifyApplication;
+  let worker: NestFastifyApplication;
+  let broker: BrokerProbe;
+  const workerLogs = new LogCapture();
+  const deadLetters: GetMessage[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    apiBrokerLink = await TcpProxy.start(env.rabbitmqUrl);
+    worker = await startWorker(env.config({ LOG_LEVEL: 'info' }), { logs: workerLogs });
+    api = await startApi(env.config({ RABBITMQ_URL: apiBrokerLink.rewrite(env.rabbitmqUrl) }));
+    broker = await BrokerProbe.open(env.rabbitmqUrl, env.topologyPrefix);
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await api?.close();
+    await worker?.close();
+    await apiBrokerLink?.stop();
+    await env?.cleanup();
+  });
+
+  const register = async (headers: Record<string, string> = {}) => {
+    const response = await api.inject({
+      method: 'POST',
+      url: '/users',
+      headers,
+      payload: {
+        email: `e2e.${randomUUID()}@example.com`,
+        password: 'correct horse battery staple',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+      },
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json<{ id: string }>().id;
+  };
+
+  const onboardingStatus = async (id: string) =>
+    (
+      await api.inject({
+        method: 'GET',
+        url: `/users/${id}`,
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      })
+    ).json<{ onboardingStatus: string }>().onboardingStatus;
+
+  const waitForCompleted = (id: string, timeoutMs = 10_000) =>
+    eventually(async () => (await onboardingStatus(id)) === 'completed', {
+      timeoutMs,
+      what: `user ${id} completed`,
+    });
+
+  const waitForDeadLetter = (messageId: string) =>
+    eventually(
+      async () => {
+        deadLetters.push(...(await broker.drainDeadLetters()));
+        return deadLetters.find((message) => message.properties.messageId === messageId);
+      },
+      { what: `dead letter ${messageId}` },
+    );
+
+  const outboxIdOf = async (userId: string) =>
+    (
+      await env.query<{ id: string }>(`SELECT id FROM outbox_messages WHERE payload->>'userId' = $1`, [
+        userId,
+      ])
+    )[0]!.id;
+
+  it('when users register, then each is onboarded: completed, one step row and one inbox row each', async () => {
+    const ids = await Promise.all(Array.from({ length: 10 }, () => register()));
+
+    await Promise.all(ids.map((id) => waitForCompleted(id)));
+
+    const steps = await env.query<{ user_id: string; step: string; status: string; attempts: number }>(
+      `SELECT user_id, step, status, attempts FROM onboarding_steps WHERE user_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(steps).toHaveLength(10);
+    expect(steps.every((row) => row.step === 'provision-account' && row.status === 'completed')).toBe(true);
+    expect(steps.every((row) => row.attempts === 1)).toBe(true);
+    const outboxIds = await Promise.all(ids.map(outboxIdOf));
+    const inbox = await env.query(`SELECT message_id FROM inbox_messages WHERE message_id = ANY($1)`, [
+      outboxIds,
+    ]);
+    expect(inbox).toHaveLength(10);
+  });
+
+  it("when a client sends X-Request-Id, then the worker's log lines for that message carry it", async () => {
+    const requestId = `trace-${randomUUID()}`;
+
+    const id = await register({ 'x-request-id': requestId });
+    await waitForCompleted(id);
+
+    const messageId = await outboxIdOf(id);
+    const lines = workerLogs.lines.filter((line) => line.requestId === requestId);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((line) => line.messageId === messageId)).toBe(true);
+  });
+
+  it('when a processed message is delivered again, then it has no second effect', async () => {
+    const id = await register();
+    await waitForCompleted(id);
+    const messageId = await outboxIdOf(id);
+    const [row] = await env.query<{ payload: object }>('SELECT payload FROM outbox_messages WHERE id = $1', [
+      messageId,
+    ]);
+
+    await broker.publishEvent('user.registered', row!.payload, { messageId, type: 'user.registered' });
+    await broker.publishEvent('user.registered', row!.payload, { messageId, type: 'user.registered' });
+
+    await eventually(
+      async () =>
+        workerLogs.lines.filter(
+          (line) => line.messageId === messageId && /processed before/.test(String(line.msg)),
+        ).length === 2,
+      { what: 'both duplicates skipped' },
+    );
+    const steps = await env.query<{ attempts: number }>(
+      'SELECT attempts FROM onboarding_steps WHERE user_id = $1',
+      [id],
+    );
+    expect(steps).toEqual([{ attempts: 1 }]);
+    const inbox = await env.query('SELECT 1 FROM inbox_messages WHERE message_id = $1', [messageId]);
+    expect(inbox).toHaveLength(1);
+  });
+
+  it('when the broker is unreachable at registration, then 201 now and onboarding completes once it is back', async () => {
+    await apiBrokerLink.cut();
+    await eventually(
+      async () => (await api.inject({ method: 'GET', url: '/health/ready' })).statusCode === 503,
+      { what: 'API readiness to report the broker down' },
+    );
+
+    const id = await register();
+
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [pending] = await env.query<{ published_at: Date | null }>(
+      `SELECT published_at FROM outbox_messages WHERE payload->>'userId' = $1`,
+      [id],
+    );
+    expect(pending!.published_at).toBeNull();
+    expect(await onboardingStatus(id)).toBe('pending');
+
+    await apiBrokerLink.restore();
+
+    await waitForCompleted(id, 30_000);
+    const [published] = await env.query<{ published_at: Date | null }>(
+      `SELECT published_at FROM outbox_messages WHERE payload->>'userId' = $1`,
+      [id],
+    );
+    expect(published!.published_at).not.toBeNull();
+  });
+
+  describe('poison messages', () => {
+    it.each([
+      ['a body that is not JSON', Buffer.from('{not json'), 'MESSAGE_NOT_JSON'],
+      ['a payload of the wrong schema', { userId: 'not-a-uuid' }, 'MESSAGE_SCHEMA_INVALID'],
+      ['a JSON string payload', Buffer.from(JSON.stringify('just a string')), 'MESSAGE_SCHEMA_INVALID'],
+      ['an unknown user', { userId: randomUUID(), registeredAt: new Date().toISOString() }, 'USER_NOT_FOUND'],
+    ])('when a message has %s, then it is dead-lettered with code %s', async (_, body, code) => {
+      const messageId = randomUUID();
+
+      await broker.publishEvent('user.registered', body, {
+        messageId,
+        type: 'user.registered',
+        headers: { 'x-request-id': 'poison' },
+      });
+
+      const deadLetter = await waitForDeadLetter(messageId);
+      expect(deadLetter.properties.headers).toMatchObject({
+        'x-error-code': code,
+        'x-attempts': 1,
+        'x-original-exchange': broker.names.eventsExchange,
+        'x-original-routing-key': 'user.registered',
+        'x-request-id': 'poison',
+      });
+      expect(deadLetter.properties.headers!['x-error-message']).toEqual(expect.any(String));
+      expect(deadLetter.properties.headers!['x-first-failure-at']).toEqual(expect.any(String));
+      expect(deadLetter.properties.headers!['x-last-failure-at']).toEqual(expect.any(String));
+    });
+
+    it('when a message has an unknown type, then it is dead-lettered with MESSAGE_TYPE_UNKNOWN', async () => {
+      const messageId = randomUUID();
+
+      await broker.publishEvent(
+        'user.registered',
+        { userId: randomUUID() },
+        { messageId, type: 'user.teleported' },
+      );
+
+      const deadLetter = await waitForDeadLetter(messageId);
+      expect(deadLetter.properties.headers).toMatchObject({ 'x-error-code': 'MESSAGE_TYPE_UNKNOWN' });
+    });
+
+    it('when a message has no message id, then it is dead-lettered with MESSAGE_ID_MISSING', async () => {
+      const marker = randomUUID();
+
+      await broker.publishEvent(
+        'user.registered',
+        { userId: marker, registeredAt: new Date().toISOString() },
+        {
+          type: 'user.registered',
+        },
+      );
+
+      const deadLetter = await eventually(
+        async () => {
+          deadLetters.push(...(await broker.drainDeadLetters()));
+          return deadLetters.find((message) => message.content.toString().includes(marker));
+        },
+        { what: 'dead letter without message id' },
+      );
+      expect(deadLetter.properties.headers).toMatchObject({ 'x-error-code': 'MESSAGE_ID_MISSING' });
+    });
+
+    it('when poison messages were dead-lettered, then the consumer keeps onboarding and nothing is left unacked', async () => {
+      const id = await register();
+
+      await waitForCompleted(id);
+      await eventually(async () => (await broker.queueDepth(broker.names.workerQueue)) === 0, {
+        what: 'an empty worker queue',
+      });
+    });
+  });
+});
