@@ -20,7 +20,7 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
 
   beforeAll(async () => {
     env = await createTestEnvironment();
-    app = await startApi(env.config({ HTTP_BODY_LIMIT_BYTES: '4096', LOG_LEVEL: 'debug' }), logs);
+    app = await startApi(env.config({ HTTP_BODY_LIMIT_BYTES: '4096', LOG_LEVEL: 'debug' }), { logs });
   });
 
   afterAll(async () => {
@@ -62,8 +62,8 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
         'SELECT password_hash FROM users WHERE id = $1',
         [id],
       );
-      expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-      expect(row!.password_hash).not.toContain(body.password);
+      expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(row.password_hash).not.toContain(body.password);
     });
 
     it('when a user registers, then the user row and a user.registered outbox row exist, with the request id', async () => {
@@ -112,7 +112,7 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
       const users = await env.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = $1', [email]);
       expect(users).toHaveLength(1);
       const events = await env.query(`SELECT id FROM outbox_messages WHERE payload->>'userId' = $1`, [
-        users[0]!.id,
+        users[0].id,
       ]);
       expect(events).toHaveLength(1);
     });
@@ -302,8 +302,8 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
         expect.arrayContaining(['/users', '/users/{id}', '/health/live', '/health/ready']),
       );
       expect(document.components.securitySchemes.admin).toMatchObject({ type: 'http', scheme: 'bearer' });
-      expect(document.paths['/users']!.post!.responses).toHaveProperty('409');
-      expect(document.paths['/users/{id}']!.get!.security).toEqual([{ admin: [] }]);
+      expect(document.paths['/users'].post.responses).toHaveProperty('409');
+      expect(document.paths['/users/{id}'].get.security).toEqual([{ admin: [] }]);
       expect(document.components.schemas).toHaveProperty('ProblemDetailsDto');
       expect(document.components.schemas).toHaveProperty('RegisterUserDto');
     });

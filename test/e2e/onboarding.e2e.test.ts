@@ -85,7 +85,7 @@ describe('signup → onboarding, end to end', () => {
       await env.query<{ id: string }>(`SELECT id FROM outbox_messages WHERE payload->>'userId' = $1`, [
         userId,
       ])
-    )[0]!.id;
+    )[0].id;
 
   it('when users register, then each is onboarded: completed, one step row and one inbox row each', async () => {
     const ids = await Promise.all(Array.from({ length: 10 }, () => register()));
@@ -126,8 +126,8 @@ describe('signup → onboarding, end to end', () => {
       messageId,
     ]);
 
-    await broker.publishEvent('user.registered', row!.payload, { messageId, type: 'user.registered' });
-    await broker.publishEvent('user.registered', row!.payload, { messageId, type: 'user.registered' });
+    await broker.publishEvent('user.registered', row.payload, { messageId, type: 'user.registered' });
+    await broker.publishEvent('user.registered', row.payload, { messageId, type: 'user.registered' });
 
     await eventually(
       async () =>
@@ -159,7 +159,7 @@ describe('signup → onboarding, end to end', () => {
       `SELECT published_at FROM outbox_messages WHERE payload->>'userId' = $1`,
       [id],
     );
-    expect(pending!.published_at).toBeNull();
+    expect(pending.published_at).toBeNull();
     expect(await onboardingStatus(id)).toBe('pending');
 
     await apiBrokerLink.restore();
@@ -169,7 +169,7 @@ describe('signup → onboarding, end to end', () => {
       `SELECT published_at FROM outbox_messages WHERE payload->>'userId' = $1`,
       [id],
     );
-    expect(published!.published_at).not.toBeNull();
+    expect(published.published_at).not.toBeNull();
   });
 
   describe('poison messages', () => {

@@ -21,14 +21,20 @@ export class LogCapture extends Writable {
   }
 }
 
-/** The API in-process, as main.ts wires it, ready for `app.inject()`. */
-export async function startApi(config: AppConfig, logs?: LogCapture): Promise<NestFastifyApplication> {
+/**
+ * The API in-process, as main.ts wires it, ready for `app.inject()`. Resolves once PostgreSQL is connected,
+ * unless `waitForDatabase` is false (a test of startup with the database down).
+ */
+export async function startApi(
+  config: AppConfig,
+  { logs, waitForDatabase = true }: { logs?: LogCapture; waitForDatabase?: boolean } = {},
+): Promise<NestFastifyApplication> {
   const app = await createApiApp(config, { logDestination: logs });
   await app.init();
   // `bufferLogs` holds log lines until listen(); tests never listen, so release them here.
   app.flushLogs();
   await app.getHttpAdapter().getInstance().ready();
-  await app.get(DatabaseConnector).whenConnected();
+  if (waitForDatabase) await app.get(DatabaseConnector).whenConnected();
   return app;
 }
 

@@ -1,11 +1,11 @@
 import { AppConfig } from '@app/config';
+import { useCodedJsonBodyParser } from '@app/http-problems';
 import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
-import { useCodedJsonBodyParser } from './problem/json-body.parser';
 
 /** Builds the API application (used by main.ts and by the tests, so both run the same wiring). */
 export async function createApiApp(

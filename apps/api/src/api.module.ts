@@ -1,5 +1,6 @@
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { ProblemDetailsFilter, RequestValidationError } from '@app/http-problems';
 import { MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule } from '@app/observability';
 import { OutboxRelayModule } from '@app/outbox';
@@ -9,8 +10,6 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { HealthController } from './health/health.controller';
-import { ProblemDetailsFilter } from './problem/problem-details.filter';
-import { RequestValidationError } from './problem/request-validation.error';
 import { UsersController } from './users/users.controller';
 
 /** The REST API: users, health, and the outbox relay that publishes what the API writes. */

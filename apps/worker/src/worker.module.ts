@@ -1,9 +1,11 @@
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { ProblemDetailsFilter } from '@app/http-problems';
 import { MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule } from '@app/observability';
 import { OnboardingModule } from '@app/onboarding';
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health/health.controller';
 import { UserRegisteredHandler } from './onboarding/user-registered.handler';
@@ -24,7 +26,8 @@ export class WorkerModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [UserRegisteredHandler, HealthController],
-      providers: [workerConsumerProvider],
+      // HTTP errors (the probes' 503s) as problem+json, like the API's; message handlers have their own filter.
+      providers: [workerConsumerProvider, { provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }
 }

@@ -34,7 +34,10 @@ export class DeadLetterPublisher {
 
   async publish(delivery: RmqDelivery, error: unknown, attempts: number): Promise<void> {
     const now = new Date().toISOString();
-    const { 'x-death': _brokerHistory, ...headers } = delivery.headers;
+    // The broker's own x-death history describes hops through queues, not this failure; it is left out.
+    const headers = Object.fromEntries(
+      Object.entries(delivery.headers).filter(([name]) => name !== 'x-death'),
+    );
     const err = error instanceof Error ? error : new Error(String(error));
     await this.publisher.publish({
       exchange: this.names.deadLetterExchange,

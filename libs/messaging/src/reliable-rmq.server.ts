@@ -52,7 +52,8 @@ export class ReliableRmqServer extends ServerRMQ {
 
   /** Connected, topology declared and consuming. */
   get isConsuming(): boolean {
-    return !this.closing && !!this.consumer?.source.isOpen && !!this.server?.isConnected();
+    const connection = this.server as AmqpConnectionManager | null;
+    return !this.closing && !!this.consumer?.source.isOpen && !!connection?.isConnected();
   }
 
   override createClient<T = AmqpConnectionManager>(): T {

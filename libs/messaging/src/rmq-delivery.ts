@@ -39,7 +39,7 @@ export class RmqDelivery {
   }
 
   get headers(): Record<string, unknown> {
-    return (this.message.properties.headers ?? {}) as Record<string, unknown>;
+    return this.message.properties.headers ?? {};
   }
 
   /** The event type: the `type` property, else the original routing key (retries reroute the message). */

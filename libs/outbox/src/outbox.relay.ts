@@ -83,7 +83,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         .map((row) => row.id);
       await this.markPublished(manager, published);
       for (const [index, outcome] of outcomes.entries()) {
-        if (outcome.status === 'rejected') await this.markFailed(manager, rows[index]!.id, outcome.reason);
+        if (outcome.status === 'rejected') await this.markFailed(manager, rows[index].id, outcome.reason);
       }
       return published.length;
     });

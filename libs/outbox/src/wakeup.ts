@@ -17,13 +17,12 @@ export class Wakeup {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.resolveSleep = undefined;
+        this.resolveSleep = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.resolveSleep = done;
     });
   }

@@ -1,9 +1,9 @@
+import { ApiProblem } from '@app/http-problems';
 import { UsersService } from '@app/users';
 import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
-import { ApiProblem } from '../problem/api-problem.decorator';
 import { RequestId } from '../request-id.decorator';
 import { ListUsersQuery } from './dto/list-users.query';
 import { RegisterUserDto } from './dto/register-user.dto';

@@ -21,7 +21,7 @@ export function useCodedJsonBodyParser(app: NestFastifyApplication): void {
     try {
       done(
         null,
-        secureJsonParse.parse(body as string, undefined, {
+        secureJsonParse.parse(body, undefined, {
           protoAction: 'error',
           constructorAction: 'error',
         }),
