@@ -1,11 +1,14 @@
 import { AppConfig, loadDotEnv } from '@app/config';
+import { closeOnSignals } from '@app/resilience';
+import { Logger } from 'nestjs-pino';
 import { createWorkerApp, startWorkerApp } from './worker.factory';
 
 async function bootstrap(): Promise<void> {
   loadDotEnv();
   const config = AppConfig.load();
   const app = await createWorkerApp(config);
-  app.enableShutdownHooks();
+  // The drain (in-flight work, relay flush) gets the configured time; closing connections a little more.
+  closeOnSignals(app, config.shutdownTimeoutMs + 5000, (message) => app.get(Logger).log(message, 'Shutdown'));
   await startWorkerApp(app, config.worker.httpPort);
 }
 

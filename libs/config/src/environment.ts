@@ -27,7 +27,7 @@ export class Environment {
   @IsInt()
   @Min(1)
   @Max(200)
-  DATABASE_POOL_SIZE = 10;
+  DATABASE_POOL_SIZE = 20;
 
   @Matches(/^amqps?:\/\/.+/, { message: 'RABBITMQ_URL must be amqp://user:password@host[:port][/vhost]' })
   RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';

@@ -26,13 +26,19 @@ const isHealthCheckFailure = (body: unknown): body is HealthCheckFailure =>
   (body as { status?: unknown }).status === 'error' &&
   'details' in body;
 
-/** HTTP status of each domain error code; a code not listed here is a bug (500). */
-const DOMAIN_STATUS: Record<string, number> = {
-  USER_EMAIL_TAKEN: HttpStatus.CONFLICT,
-  USER_NOT_FOUND: HttpStatus.NOT_FOUND,
-  INVALID_CURSOR: HttpStatus.BAD_REQUEST,
-  MALFORMED_JSON: HttpStatus.BAD_REQUEST,
-  DEPENDENCY_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+/**
+ * HTTP status and title of each domain error code (the title names the problem type and never varies; the
+ * occurrence's specifics go into `detail`). A code not listed here is a bug and answers 500.
+ */
+const DOMAIN_PROBLEMS: Record<string, { status: number; title: string }> = {
+  USER_EMAIL_TAKEN: { status: HttpStatus.CONFLICT, title: 'Email already registered' },
+  USER_NOT_FOUND: { status: HttpStatus.NOT_FOUND, title: 'User not found' },
+  INVALID_CURSOR: { status: HttpStatus.BAD_REQUEST, title: 'Invalid pagination cursor' },
+  MALFORMED_JSON: { status: HttpStatus.BAD_REQUEST, title: 'Request body is not valid JSON' },
+  DEPENDENCY_UNAVAILABLE: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    title: 'Service temporarily unavailable',
+  },
 };
 
 const HTTP_CODES: Partial<Record<number, string>> = {
@@ -62,11 +68,16 @@ export function toProblem(error: unknown): Problem | undefined {
     };
   }
   if (error instanceof DomainError) {
-    const status = DOMAIN_STATUS[error.code];
-    return status ? { status, code: error.code, title: error.message } : undefined;
+    const problem = DOMAIN_PROBLEMS[error.code];
+    return problem ? { ...problem, code: error.code, detail: error.message } : undefined;
   }
   if (isDatabaseConnectionError(error)) {
-    return { status: 503, code: 'DEPENDENCY_UNAVAILABLE', title: 'PostgreSQL is not available' };
+    return {
+      status: 503,
+      code: 'DEPENDENCY_UNAVAILABLE',
+      title: 'Service temporarily unavailable',
+      detail: 'the database could not be reached; retry later',
+    };
   }
   if (error instanceof HttpException && isHealthCheckFailure(error.getResponse())) {
     const result = error.getResponse() as HealthCheckFailure;

@@ -31,7 +31,12 @@ export class ConfirmPublisher {
 
   constructor(
     connection: AmqpConnectionManager,
-    options: { publishTimeoutMs: number; setup: (channel: ConfirmChannel) => Promise<void> },
+    options: {
+      publishTimeoutMs: number;
+      setup: (channel: ConfirmChannel) => Promise<void>;
+      /** Setup failures (the connection dropped mid-setup, a topology conflict); the next reconnect retries. */
+      onError: (error: Error) => void;
+    },
   ) {
     this.channel = connection.createChannel({
       confirm: true,
@@ -42,6 +47,8 @@ export class ConfirmPublisher {
         await options.setup(channel);
       },
     });
+    // Without a listener, an 'error' event would be thrown and take the process down.
+    this.channel.on('error', (error: Error) => options.onError(error));
   }
 
   async publish(message: OutgoingMessage): Promise<void> {

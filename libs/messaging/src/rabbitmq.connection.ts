@@ -36,6 +36,7 @@ export class RabbitMqConnection implements OnApplicationShutdown {
     this.publisher = new ConfirmPublisher(this.manager, {
       publishTimeoutMs: config.rabbitmq.publishTimeoutMs,
       setup: (channel) => assertExchanges(channel, this.names),
+      onError: (error) => this.logger.error(`publishing channel setup failed: ${error.message}`),
     });
   }
 

@@ -65,16 +65,23 @@ export class ReliableRmqServer extends ServerRMQ {
   }
 
   override async setupChannel(channel: Channel, callback: () => void): Promise<void> {
-    const source = new ConsumerChannel(channel);
-    await assertConsumerTopology(channel, this.settings.names, this.settings.queue);
-    await channel.prefetch(this.settings.prefetch, false);
-    const { consumerTag } = await channel.consume(
-      this.settings.names.workerQueue,
-      (message) => void this.dispatch(message, source),
-      { noAck: false },
-    );
-    this.consumer = { source, consumerTag };
-    this.logger.log(`consuming ${this.settings.names.workerQueue} (prefetch ${this.settings.prefetch})`);
+    try {
+      const source = new ConsumerChannel(channel);
+      await assertConsumerTopology(channel, this.settings.names, this.settings.queue);
+      await channel.prefetch(this.settings.prefetch, false);
+      const { consumerTag } = await channel.consume(
+        this.settings.names.workerQueue,
+        (message) => void this.dispatch(message, source),
+        { noAck: false },
+      );
+      this.consumer = { source, consumerTag };
+      this.logger.log(`consuming ${this.settings.names.workerQueue} (prefetch ${this.settings.prefetch})`);
+    } catch (error) {
+      // Thrown out of here, the channel wrapper would emit an unhandled 'error' and crash the process. The
+      // consumer stays detached (readiness reports it) until the next reconnect sets the channel up again.
+      this.logger.error(`consumer setup failed: ${(error as Error).message}`);
+      return;
+    }
     if (!this.listening) {
       this.listening = true;
       callback();

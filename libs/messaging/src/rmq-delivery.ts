@@ -79,6 +79,7 @@ export class RmqDelivery {
     } catch (error) {
       // The channel closed between the check and the call: same situation as above.
       if ((error as Error).name === 'IllegalOperationError') return false;
+      this.settled = false;
       throw error;
     }
   }

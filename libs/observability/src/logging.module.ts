@@ -66,8 +66,12 @@ export class LoggingModule {
                 return id;
               },
               customAttributeKeys: { reqId: 'requestId' },
-              // Probes and scrapes every few seconds would drown the useful lines.
-              autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
+              // Probes and scrapes every few seconds would drown the useful lines. (Fastify's middleware
+              // engine rewrites req.url relative to the mount point; originalUrl is the path as requested.)
+              autoLogging: {
+                ignore: (req: IncomingMessage & { originalUrl?: string }) =>
+                  /^\/(health|metrics)(\/|$)/.test(req.originalUrl ?? req.url ?? ''),
+              },
               quietReqLogger: true,
             },
           }),

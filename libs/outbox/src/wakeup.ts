@@ -1,5 +1,5 @@
 /**
- * A sleep that can be cut short. A wake-up that arrives while nobody sleeps is remembered, so a notification
+ * A sleep that can be cut short, for one sleeper at a time (the relay loop). A wake-up that arrives while nobody sleeps is remembered, so a notification
  * that lands during a batch makes the next sleep return at once instead of being lost.
  */
 export class Wakeup {
@@ -19,7 +19,7 @@ export class Wakeup {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.resolveSleep = undefined;
+        if (this.resolveSleep === done) this.resolveSleep = undefined;
         resolve();
       };
       const timer = setTimeout(done, ms);

@@ -1,4 +1,7 @@
-/** Delays for reconnect loops: exponential growth with "full jitter", so replicas do not retry in lock-step. */
+/**
+ * Delays for reconnect loops: exponential growth with "equal jitter" (each delay is random between half the
+ * ceiling and the ceiling), so replicas do not retry in lock-step yet never retry at once.
+ */
 export interface Backoff {
   next(): number;
   reset(): void;
@@ -11,7 +14,7 @@ export function exponentialBackoff(options: { initialMs: number; maxMs: number; 
     next() {
       const ceiling = Math.min(options.maxMs, options.initialMs * factor ** attempt);
       attempt += 1;
-      return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+      return ceiling / 2 + (Math.random() * ceiling) / 2;
     },
     reset() {
       attempt = 0;

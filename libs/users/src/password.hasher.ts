@@ -1,6 +1,9 @@
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { type Algorithm, hash, verify } from '@node-rs/argon2';
+
+// Algorithm.Argon2id; the enum is an ambient const enum, which isolatedModules compilation cannot inline.
+const ARGON2ID = 2 as Algorithm;
 
 /**
  * argon2id with the configured cost (OWASP's m=19456 KiB, t=2, p=1 by default). @node-rs/argon2 runs on the libuv
@@ -13,7 +16,7 @@ export class PasswordHasher {
 
   hash(password: string): Promise<string> {
     const { memoryKib, timeCost, parallelism } = this.config.passwordHashing;
-    return hash(password, { algorithm: Algorithm.Argon2id, memoryCost: memoryKib, timeCost, parallelism });
+    return hash(password, { algorithm: ARGON2ID, memoryCost: memoryKib, timeCost, parallelism });
   }
 
   verify(passwordHash: string, password: string): Promise<boolean> {

@@ -20,7 +20,8 @@ export class AdminTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
-    const match = /^Bearer ([\x21-\x7e]+)$/.exec(header ?? '');
+    // The scheme is case-insensitive (RFC 9110, section 11.1); the token is not.
+    const match = /^Bearer ([\x21-\x7e]+)$/i.exec(header ?? '');
     if (!match?.[1]) throw new UnauthorizedException('A bearer token is required');
     const presented = digest(match[1]);
     let valid = false;

@@ -1,8 +1,9 @@
-import { AppConfig } from '@app/config';
+import { AppConfig, loadDotEnv } from '@app/config';
 import { prepareDatabase } from '../prepare-database';
 
 /** `npm run migration:run`: create the database in DATABASE_URL if needed and apply pending migrations. */
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = AppConfig.load();
   const { created, migrations } = await prepareDatabase(config.database.url);
   const name = new URL(config.database.url).pathname.slice(1);

@@ -1,0 +1,110 @@
+import { DependencyUnavailableError, DomainError } from '@app/errors';
+import { InvalidCursorError, UserEmailTakenError, UserNotFoundError } from '@app/users';
+import {
+  HttpException,
+  NotFoundException,
+  PayloadTooLargeException,
+  ServiceUnavailableException,
+  UnauthorizedException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { MalformedJsonError } from './json-body.parser';
+import { toProblem } from './problem-mapping';
+import { RequestValidationError } from './request-validation.error';
+
+class UnmappedError extends DomainError {
+  readonly code = 'NOT_IN_THE_MAP';
+  readonly kind = 'permanent';
+}
+
+describe('toProblem', () => {
+  it('when the request failed validation, then it is a 400 VALIDATION_FAILED listing each field error', () => {
+    const fieldErrors = [
+      { field: 'email', code: 'isEmail', message: 'email must be an email' },
+      { field: 'name', code: 'isNotEmpty', message: 'name should not be empty' },
+    ];
+
+    const problem = toProblem(new RequestValidationError(fieldErrors));
+
+    expect(problem).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', errors: fieldErrors });
+    expect(problem?.detail).toBe('The request has 2 invalid fields.');
+  });
+
+  it.each([
+    [new UserEmailTakenError(), 409, 'USER_EMAIL_TAKEN', 'Email already registered'],
+    [new UserNotFoundError('7d9f1c52-8c7e-4c43-9a43-3f3b3c1f1a01'), 404, 'USER_NOT_FOUND', 'User not found'],
+    [new InvalidCursorError(), 400, 'INVALID_CURSOR', 'Invalid pagination cursor'],
+    [
+      new MalformedJsonError('unexpected end of input'),
+      400,
+      'MALFORMED_JSON',
+      'Request body is not valid JSON',
+    ],
+    [
+      new DependencyUnavailableError('PostgreSQL'),
+      503,
+      'DEPENDENCY_UNAVAILABLE',
+      'Service temporarily unavailable',
+    ],
+  ])(
+    'when the error is %p, then it is a %p with code %p, a fixed title and the specifics as detail',
+    (error, status, code, title) => {
+      const problem = toProblem(error);
+
+      expect(problem).toEqual({ status, code, title, detail: error.message });
+    },
+  );
+
+  it('when a domain error has a code missing from the map, then there is no problem (a 500 follows)', () => {
+    const problem = toProblem(new UnmappedError('something the API does not know'));
+
+    expect(problem).toBeUndefined();
+  });
+
+  it.each([
+    [new UnauthorizedException(), 401, 'UNAUTHORIZED'],
+    [new NotFoundException('Cannot GET /nowhere'), 404, 'ROUTE_NOT_FOUND'],
+    [new PayloadTooLargeException(), 413, 'PAYLOAD_TOO_LARGE'],
+    [new UnsupportedMediaTypeException(), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [new HttpException('teapot', 418), 418, 'HTTP_418'],
+  ])('when Nest raised %p, then it is a %p with code %p', (error, status, code) => {
+    const problem = toProblem(error);
+
+    expect(problem).toEqual({ status, code, title: error.message });
+  });
+
+  it('when a readiness check failed, then it is a 503 NOT_READY naming the failed check and listing all checks', () => {
+    const details = { postgresql: { status: 'down' }, rabbitmq: { status: 'up' } };
+    const error = new ServiceUnavailableException({
+      status: 'error',
+      info: { rabbitmq: { status: 'up' } },
+      error: { postgresql: { status: 'down' } },
+      details,
+    });
+
+    const problem = toProblem(error);
+
+    expect(problem).toMatchObject({ status: 503, code: 'NOT_READY', extensions: { checks: details } });
+    expect(problem?.detail).toContain('postgresql');
+    expect(problem?.detail).not.toContain('rabbitmq');
+  });
+
+  it.each([
+    ['a pg connection error', { code: 'ECONNREFUSED' }],
+    [
+      'a query failed because the server shut down',
+      new QueryFailedError('select 1', [], Object.assign(new Error('terminating'), { code: '57P01' })),
+    ],
+  ])('when the error is %s, then it is a 503 DEPENDENCY_UNAVAILABLE', (_case, error) => {
+    const problem = toProblem(error);
+
+    expect(problem).toMatchObject({ status: 503, code: 'DEPENDENCY_UNAVAILABLE' });
+  });
+
+  it('when the error is a plain Error, then there is no problem (a 500 follows)', () => {
+    const problem = toProblem(new Error('boom'));
+
+    expect(problem).toBeUndefined();
+  });
+});
