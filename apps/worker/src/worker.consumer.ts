@@ -1,5 +1,11 @@
 import { AppConfig } from '@app/config';
-import { DeadLetterPublisher, RabbitMqConnection, ReliableRmqServer, topologyNames } from '@app/messaging';
+import {
+  DeadLetterPublisher,
+  RabbitMqConnection,
+  ReliableRmqServer,
+  RetryPublisher,
+  topologyNames,
+} from '@app/messaging';
 import { ROOT_LOGGER, RootLogger } from '@app/observability';
 import { USER_EVENTS } from '@app/users';
 import { Provider } from '@nestjs/common';
@@ -20,7 +26,10 @@ export const workerConsumerProvider: Provider = {
         deliveryLimit: config.rabbitmq.deliveryLimit,
       },
       prefetch: config.rabbitmq.prefetch,
+      retry: config.retry,
+      retries: new RetryPublisher(rabbit.publisher),
       deadLetters: new DeadLetterPublisher(rabbit.publisher, rabbit.names),
+      ingestDeadLetters: false,
       drainTimeoutMs: config.shutdownTimeoutMs,
       rootLogger,
     }),

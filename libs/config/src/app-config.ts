@@ -28,6 +28,13 @@ export class AppConfig {
     heartbeatSeconds: number;
   };
   readonly outbox: { pollIntervalMs: number; batchSize: number };
+  readonly retry: {
+    initialDelayMs: number;
+    factor: number;
+    maxDelayMs: number;
+    maxAttempts: number;
+    jitterRatio: number;
+  };
   readonly passwordHashing: { memoryKib: number; timeCost: number; parallelism: number };
   readonly adminTokens: readonly string[];
   readonly logLevel: LogLevel;
@@ -47,6 +54,13 @@ export class AppConfig {
       heartbeatSeconds: env.RABBITMQ_HEARTBEAT_SECONDS,
     };
     this.outbox = { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, batchSize: env.OUTBOX_BATCH_SIZE };
+    this.retry = {
+      initialDelayMs: env.RETRY_INITIAL_DELAY_MS,
+      factor: env.RETRY_BACKOFF_FACTOR,
+      maxDelayMs: env.RETRY_MAX_DELAY_MS,
+      maxAttempts: env.RETRY_MAX_ATTEMPTS,
+      jitterRatio: env.RETRY_JITTER_RATIO,
+    };
     this.passwordHashing = {
       memoryKib: env.ARGON2_MEMORY_KIB,
       timeCost: env.ARGON2_TIME_COST,

@@ -67,6 +67,32 @@ export class Environment {
 
   @Type(() => Number)
   @IsInt()
+  @Min(10)
+  RETRY_INITIAL_DELAY_MS = 1000;
+
+  @Type(() => Number)
+  @Min(1)
+  @Max(10)
+  RETRY_BACKOFF_FACTOR = 2;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  RETRY_MAX_DELAY_MS = 300_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  RETRY_MAX_ATTEMPTS = 8;
+
+  @Type(() => Number)
+  @Min(0)
+  @Max(0.9)
+  RETRY_JITTER_RATIO = 0.2;
+
+  @Type(() => Number)
+  @IsInt()
   @Min(1)
   @Max(65535)
   PORT = 3000;

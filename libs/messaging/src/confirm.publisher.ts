@@ -14,6 +14,8 @@ export interface OutgoingMessage {
   timestamp?: Date;
   /** Defaults to JSON; a dead letter keeps whatever its original said. */
   contentType?: string;
+  /** Per-message TTL (retry tiers use it for jitter). */
+  expirationMs?: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export class ConfirmPublisher {
       contentType: message.contentType ?? 'application/json',
       persistent: true,
       mandatory: true,
+      ...(message.expirationMs === undefined ? {} : { expiration: String(message.expirationMs) }),
     };
     this.awaitingConfirm.add(messageId);
     try {

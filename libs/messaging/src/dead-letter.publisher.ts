@@ -22,6 +22,34 @@ export function failureCode(error: unknown): string {
 }
 
 /**
+ * The message's headers plus the story of its failure: error code, message and stack (truncated), attempts,
+ * first and last failure times, and where it was originally published. The broker's own `x-death` history
+ * describes hops through queues, not this failure, and is left out.
+ */
+export function failureHeaders(
+  delivery: RmqDelivery,
+  error: unknown,
+  attempts: number,
+): Record<string, unknown> {
+  const now = new Date().toISOString();
+  const headers = Object.fromEntries(Object.entries(delivery.headers).filter(([name]) => name !== 'x-death'));
+  const err = error instanceof Error ? error : new Error(String(error));
+  return {
+    ...headers,
+    [DEAD_LETTER_HEADERS.errorCode]: failureCode(error),
+    [DEAD_LETTER_HEADERS.errorMessage]: err.message.slice(0, 1000),
+    [DEAD_LETTER_HEADERS.errorStack]: (err.stack ?? '').slice(0, 2000),
+    [DEAD_LETTER_HEADERS.attempts]: attempts,
+    [DEAD_LETTER_HEADERS.firstFailureAt]: headers[DEAD_LETTER_HEADERS.firstFailureAt] ?? now,
+    [DEAD_LETTER_HEADERS.lastFailureAt]: now,
+    [DEAD_LETTER_HEADERS.originalExchange]:
+      headers[DEAD_LETTER_HEADERS.originalExchange] ?? delivery.message.fields.exchange,
+    [DEAD_LETTER_HEADERS.originalRoutingKey]:
+      headers[DEAD_LETTER_HEADERS.originalRoutingKey] ?? delivery.message.fields.routingKey,
+  };
+}
+
+/**
  * Republishes a failed message to the dead-letter exchange with the reason in its headers (the broker's own
  * dead-lettering can only say "rejected"), and resolves once the broker has confirmed it. The caller acks the
  * original only after that, so a crash in between yields a duplicate dead letter, never a lost one.
@@ -33,32 +61,15 @@ export class DeadLetterPublisher {
   ) {}
 
   async publish(delivery: RmqDelivery, error: unknown, attempts: number): Promise<void> {
-    const now = new Date().toISOString();
-    // The broker's own x-death history describes hops through queues, not this failure; it is left out.
-    const headers = Object.fromEntries(
-      Object.entries(delivery.headers).filter(([name]) => name !== 'x-death'),
-    );
-    const err = error instanceof Error ? error : new Error(String(error));
+    const headers = failureHeaders(delivery, error, attempts);
     await this.publisher.publish({
       exchange: this.names.deadLetterExchange,
-      routingKey: delivery.eventType,
+      routingKey: String(headers[DEAD_LETTER_HEADERS.originalRoutingKey]),
       messageId: delivery.messageId ?? randomUUID(),
       type: delivery.eventType,
       body: delivery.message.content,
       contentType: delivery.message.properties.contentType as string | undefined,
-      headers: {
-        ...headers,
-        [DEAD_LETTER_HEADERS.errorCode]: failureCode(error),
-        [DEAD_LETTER_HEADERS.errorMessage]: err.message.slice(0, 1000),
-        [DEAD_LETTER_HEADERS.errorStack]: (err.stack ?? '').slice(0, 2000),
-        [DEAD_LETTER_HEADERS.attempts]: attempts,
-        [DEAD_LETTER_HEADERS.firstFailureAt]: headers[DEAD_LETTER_HEADERS.firstFailureAt] ?? now,
-        [DEAD_LETTER_HEADERS.lastFailureAt]: now,
-        [DEAD_LETTER_HEADERS.originalExchange]:
-          headers[DEAD_LETTER_HEADERS.originalExchange] ?? delivery.message.fields.exchange,
-        [DEAD_LETTER_HEADERS.originalRoutingKey]:
-          headers[DEAD_LETTER_HEADERS.originalRoutingKey] ?? delivery.message.fields.routingKey,
-      },
+      headers,
     });
   }
 }

@@ -9,3 +9,6 @@ export * from './reliable-rmq.server';
 export * from './rmq-delivery';
 export * from './rpc-error-passthrough.filter';
 export * from './topology';
+export * from './received-dead-letter';
+export * from './retry-policy';
+export * from './retry.publisher';

@@ -31,6 +31,13 @@ export interface ConsumerQueueSettings {
   messageTtlMs: number;
   /** A message redelivered more often (for example because it crashes the worker) is dead-lettered. */
   deliveryLimit: number;
+  /** One retry-tier queue per delay (see RetryPolicy). */
+  retryDelaysMs: readonly number[];
+}
+
+/** The retry-tier queue holding messages for `delayMs` before they return to the worker queue. */
+export function retryQueueName(names: TopologyNames, delayMs: number): string {
+  return `${names.workerQueue}.retry.${delayMs}ms`;
 }
 
 /** Both exchanges; what a publisher needs. Idempotent. */
@@ -69,5 +76,20 @@ export async function assertConsumerTopology(
   });
   for (const routingKey of settings.bindings) {
     await channel.bindQueue(names.workerQueue, names.eventsExchange, routingKey);
+  }
+  for (const delayMs of settings.retryDelaysMs) {
+    // Expired messages go back to the worker queue through the default exchange: only this consumer's queue
+    // sees a retry, not every subscriber of the event.
+    await channel.assertQueue(retryQueueName(names, delayMs), {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-message-ttl': delayMs,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': names.workerQueue,
+        'x-dead-letter-strategy': 'at-least-once',
+        'x-overflow': 'reject-publish',
+      },
+    });
   }
 }

@@ -1,0 +1,98 @@
+import type { ConsumeMessage } from 'amqplib';
+import { createHash } from 'node:crypto';
+import { DEAD_LETTER_HEADERS } from './dead-letter.publisher';
+
+/** Pattern under which the dead-letter queue's messages reach their handler (`@EventPattern`). */
+export const DEAD_LETTER_PATTERN = '$dead-letter';
+
+/**
+ * A message taken from the dead-letter queue, with the reason it got there, whoever put it there: the worker
+ * (after a permanent failure or the last retry; reason in `x-error-*` headers) or the broker itself (message
+ * TTL expired, delivery limit reached, rejected; reason in `x-death`).
+ */
+export interface ReceivedDeadLetter {
+  /** The original message id; for a message that had none, a stable hash of its content. */
+  messageId: string;
+  /** Event type (the `type` property, else the original routing key). */
+  type: string;
+  exchange: string;
+  routingKey: string;
+  contentType?: string;
+  body: Buffer;
+  /** The message's own headers, without the broker's `x-death` history. */
+  headers: Record<string, unknown>;
+  errorCode: string;
+  errorMessage: string;
+  errorStack?: string;
+  attempts: number;
+  firstFailedAt: Date;
+  lastFailedAt: Date;
+  requestId?: string;
+  deadLetteredBy: 'worker' | 'broker';
+}
+
+interface XDeath {
+  reason?: string;
+  queue?: string;
+  time?: { value?: number } | Date | number;
+  exchange?: string;
+  'routing-keys'?: string[];
+  count?: number;
+}
+
+const asString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
+
+const asDate = (value: unknown): Date | undefined => {
+  const raw =
+    typeof value === 'object' && value !== null && 'value' in value
+      ? (value as { value: unknown }).value
+      : value;
+  const date =
+    raw instanceof Date
+      ? raw
+      : typeof raw === 'number'
+        ? new Date(raw * 1000)
+        : typeof raw === 'string'
+          ? new Date(raw)
+          : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+};
+
+/** Reads what the ledger needs from a message of the dead-letter queue. */
+export function readDeadLetter(message: ConsumeMessage, receivedAt = new Date()): ReceivedDeadLetter {
+  const { 'x-death': deaths, ...headers } = (message.properties.headers ?? {}) as Record<string, unknown>;
+  const death = Array.isArray(deaths) ? (deaths[0] as XDeath | undefined) : undefined;
+  const byWorker = typeof headers[DEAD_LETTER_HEADERS.errorCode] === 'string';
+  const routingKey =
+    asString(headers[DEAD_LETTER_HEADERS.originalRoutingKey]) ??
+    death?.['routing-keys']?.[0] ??
+    message.fields.routingKey;
+  const brokerReason = death?.reason ?? 'unknown';
+  const deathTime = asDate(death?.time) ?? receivedAt;
+  const messageId =
+    asString(message.properties.messageId) ||
+    `sha256:${createHash('sha256').update(routingKey).update(message.content).digest('hex')}`;
+  return {
+    messageId,
+    type: asString(message.properties.type) || routingKey,
+    exchange:
+      asString(headers[DEAD_LETTER_HEADERS.originalExchange]) ?? death?.exchange ?? message.fields.exchange,
+    routingKey,
+    contentType: asString(message.properties.contentType),
+    body: message.content,
+    headers,
+    errorCode: byWorker ? String(headers[DEAD_LETTER_HEADERS.errorCode]) : brokerReason.toUpperCase(),
+    errorMessage: byWorker
+      ? (asString(headers[DEAD_LETTER_HEADERS.errorMessage]) ?? '')
+      : `dead-lettered by the broker from ${death?.queue ?? 'a queue'}: ${brokerReason}`,
+    errorStack: byWorker ? asString(headers[DEAD_LETTER_HEADERS.errorStack]) : undefined,
+    attempts: byWorker
+      ? Number(headers[DEAD_LETTER_HEADERS.attempts] ?? 1)
+      : Number(headers['x-delivery-count'] ?? death?.count ?? 1),
+    firstFailedAt: asDate(headers[DEAD_LETTER_HEADERS.firstFailureAt]) ?? deathTime,
+    lastFailedAt: asDate(headers[DEAD_LETTER_HEADERS.lastFailureAt]) ?? deathTime,
+    requestId: asString(headers['x-request-id']),
+    deadLetteredBy: byWorker ? 'worker' : 'broker',
+  };
+}
