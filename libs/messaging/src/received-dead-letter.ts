@@ -46,7 +46,7 @@ const asString = (value: unknown): string | undefined =>
 const asDate = (value: unknown): Date | undefined => {
   const raw =
     typeof value === 'object' && value !== null && 'value' in value
-      ? (value as { value: unknown }).value
+      ? (value).value
       : value;
   const date =
     raw instanceof Date
