@@ -44,6 +44,10 @@ export class BrokerProbe {
     }
   }
 
+  async deleteQueue(queue: string): Promise<void> {
+    await this.channel.deleteQueue(queue);
+  }
+
   async queueDepth(queue: string): Promise<number> {
     return (await this.channel.checkQueue(queue)).messageCount;
   }

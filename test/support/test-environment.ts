@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { dropDatabase, prepareDatabase } from '@app/database';
-import { topologyNames } from '@app/messaging';
+import { retryQueueName, retryTierDelays, topologyNames } from '@app/messaging';
 import { connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
@@ -29,6 +29,8 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
   const databaseUrl = serverUrl.toString();
   const rabbitmqUrl = process.env.TEST_RABBITMQ_URL!;
   const topologyPrefix = `test.${id}`;
+  // Retry-tier queues are named by their delay; remember every delay any config used, to delete them all.
+  const retryDelays = new Set<number>();
   await prepareDatabase(databaseUrl);
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
 
@@ -37,8 +39,8 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
     databaseUrl,
     rabbitmqUrl,
     topologyPrefix,
-    config: (overrides = {}) =>
-      AppConfig.load({
+    config: (overrides = {}) => {
+      const config = AppConfig.load({
         DATABASE_URL: databaseUrl,
         RABBITMQ_URL: rabbitmqUrl,
         RABBITMQ_TOPOLOGY_PREFIX: topologyPrefix,
@@ -47,22 +49,27 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
         OUTBOX_POLL_INTERVAL_MS: '200',
         SHUTDOWN_TIMEOUT_MS: '5000',
         ...overrides,
-      }),
+      });
+      for (const delay of retryTierDelays(config.retry)) retryDelays.add(delay);
+      return config;
+    },
     query: async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
     cleanup: async () => {
       await pool.end();
       await dropDatabase(databaseUrl);
-      await deleteTopology(rabbitmqUrl, topologyPrefix);
+      await deleteTopology(rabbitmqUrl, topologyPrefix, [...retryDelays]);
     },
   };
 }
 
-async function deleteTopology(rabbitmqUrl: string, prefix: string): Promise<void> {
+async function deleteTopology(rabbitmqUrl: string, prefix: string, retryDelays: number[]): Promise<void> {
   const names = topologyNames(prefix);
+  const retryQueues = retryDelays.map((delay) => retryQueueName(names, delay));
   const connection = await connect(rabbitmqUrl);
   try {
     const channel = await connection.createChannel();
-    for (const queue of [names.workerQueue, names.deadLetterQueue]) await channel.deleteQueue(queue);
+    for (const queue of [names.workerQueue, names.deadLetterQueue, ...retryQueues])
+      await channel.deleteQueue(queue);
     for (const exchange of [names.eventsExchange, names.deadLetterExchange])
       await channel.deleteExchange(exchange);
     await channel.close();
