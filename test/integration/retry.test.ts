@@ -139,8 +139,8 @@ describe('retries and dead-lettering (ReliableRmqServer on the real broker)', ()
     );
     expect(seen.map((attempt) => attempt.header)).toEqual([undefined, 1, 2]);
     // The broker cannot hand a message back before its (jittered) expiration: lower bounds only.
-    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(100 * 0.8 - 20);
-    expect(seen[2]!.at - seen[1]!.at).toBeGreaterThanOrEqual(200 * 0.8 - 20);
+    expect(seen[1].at - seen[0].at).toBeGreaterThanOrEqual(100 * 0.8 - 20);
+    expect(seen[2].at - seen[1].at).toBeGreaterThanOrEqual(200 * 0.8 - 20);
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(attempts.get(key)).toHaveLength(3);
     expect(deadLetters.find((message) => message.content.toString().includes(key))).toBeUndefined();
