@@ -15,6 +15,8 @@ export interface TestEnvironment {
   topologyPrefix: string;
   /** A config for the apps; `overrides` are raw environment variables. */
   config(overrides?: Record<string, string>): AppConfig;
+  /** The raw environment variables behind `config()`, for an app started as a child process. */
+  variables(overrides?: Record<string, string>): Record<string, string>;
   /** Runs a query against the test database. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Drops the database and deletes the exchanges and queues this run declared. */
@@ -33,26 +35,31 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
   const retryDelays = new Set<number>();
   await prepareDatabase(databaseUrl);
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+  // An idle client whose connection dies (a fault test terminating backends) is dropped by the pool; without a
+  // listener, its 'error' event would crash the test process.
+  pool.on('error', () => undefined);
+  const variables = (overrides: Record<string, string> = {}): Record<string, string> => {
+    const raw = {
+      DATABASE_URL: databaseUrl,
+      RABBITMQ_URL: rabbitmqUrl,
+      RABBITMQ_TOPOLOGY_PREFIX: topologyPrefix,
+      ADMIN_TOKENS: TEST_ADMIN_TOKEN,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      ...overrides,
+    };
+    for (const delay of retryTierDelays(AppConfig.load(raw).retry)) retryDelays.add(delay);
+    return raw;
+  };
 
   return {
     id,
     databaseUrl,
     rabbitmqUrl,
     topologyPrefix,
-    config: (overrides = {}) => {
-      const config = AppConfig.load({
-        DATABASE_URL: databaseUrl,
-        RABBITMQ_URL: rabbitmqUrl,
-        RABBITMQ_TOPOLOGY_PREFIX: topologyPrefix,
-        ADMIN_TOKENS: TEST_ADMIN_TOKEN,
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        OUTBOX_POLL_INTERVAL_MS: '200',
-        SHUTDOWN_TIMEOUT_MS: '5000',
-        ...overrides,
-      });
-      for (const delay of retryTierDelays(config.retry)) retryDelays.add(delay);
-      return config;
-    },
+    config: (overrides = {}) => AppConfig.load(variables(overrides)),
+    variables,
     query: async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
     cleanup: async () => {
       await pool.end();
