@@ -7,6 +7,8 @@ import { Wakeup } from './wakeup';
 
 interface PendingRow {
   id: string;
+  /** The row's own id, unless it replays a message published before under another id. */
+  message_id: string;
   routing_key: string;
   payload: unknown;
   headers: Record<string, string>;
@@ -71,7 +73,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows: PendingRow[] = await manager.query(
-        `SELECT id, routing_key, payload, headers, created_at FROM outbox_messages
+        `SELECT id, COALESCE(message_id, id::text) AS message_id, routing_key, payload, headers, created_at
+         FROM outbox_messages
          WHERE published_at IS NULL AND available_at <= clock_timestamp()
          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.config.outbox.batchSize],
@@ -93,7 +96,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return this.rabbit.publisher.publish({
       exchange: this.rabbit.names.eventsExchange,
       routingKey: row.routing_key,
-      messageId: row.id,
+      messageId: row.message_id,
       body: Buffer.from(JSON.stringify(row.payload)),
       headers: row.headers,
       timestamp: row.created_at,

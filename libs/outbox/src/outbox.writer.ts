@@ -3,21 +3,33 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 
 export interface NewOutboxMessage {
-  /** Defaults to a new UUID; a replay passes the original message id. */
-  id?: string;
   routingKey: string;
-  payload: object;
+  /** Any JSON value (an event is an object; a replayed dead letter is whatever JSON it was). */
+  payload: unknown;
   headers?: Record<string, string>;
+  /**
+   * The AMQP message id to publish under; defaults to the row's own id. A replay passes the original message's
+   * id, so that consumers deduplicating on it recognise a message they have applied before.
+   */
+  messageId?: string;
 }
 
 /** Adds an event to the outbox inside the caller's transaction: the event exists if and only if the change does. */
 @Injectable()
 export class OutboxWriter {
+  /** @returns the id of the new outbox row */
   async enqueue(manager: EntityManager, message: NewOutboxMessage): Promise<string> {
-    const id = message.id ?? randomUUID();
+    const id = randomUUID();
     await manager.query(
-      `INSERT INTO outbox_messages (id, routing_key, payload, headers) VALUES ($1, $2, $3::jsonb, $4::jsonb)`,
-      [id, message.routingKey, JSON.stringify(message.payload), JSON.stringify(message.headers ?? {})],
+      `INSERT INTO outbox_messages (id, message_id, routing_key, payload, headers)
+       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)`,
+      [
+        id,
+        message.messageId ?? null,
+        message.routingKey,
+        JSON.stringify(message.payload),
+        JSON.stringify(message.headers ?? {}),
+      ],
     );
     return id;
   }
