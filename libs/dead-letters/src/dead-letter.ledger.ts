@@ -1,0 +1,150 @@
+import { DatabaseConnector } from '@app/database';
+import type { ReceivedDeadLetter } from '@app/messaging';
+import { OutboxWriter } from '@app/outbox';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { decodeDeadLetterCursor, encodeDeadLetterCursor } from './dead-letter-cursor';
+import { parseJsonBody, replayMessage } from './dead-letter-replay';
+import { DeadLetter } from './dead-letter.entity';
+import { DEAD_LETTER_OBSERVERS, DeadLetterObserver } from './dead-letter.observer';
+import { DeadLetterFilter, DeadLetterRepository, RecordOutcome } from './dead-letter.repository';
+import { DeadLetterNotFoundError, DeadLetterNotPendingError } from './dead-letters.errors';
+
+export interface DeadLetterPage {
+  items: DeadLetter[];
+  nextCursor: string | null;
+}
+
+export interface BulkReplayResult {
+  dryRun: boolean;
+  count: number;
+  messageIds: string[];
+}
+
+/**
+ * The dead-letter ledger: records what the worker takes from the DLQ (telling the owning domain, in the same
+ * transaction), and lets an operator look, replay through the outbox, or discard. The HTTP controller and the
+ * DLQ handler are thin adapters over it.
+ */
+@Injectable()
+export class DeadLetterLedger {
+  private readonly logger = new Logger(DeadLetterLedger.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly database: DatabaseConnector,
+    private readonly deadLetters: DeadLetterRepository,
+    private readonly outbox: OutboxWriter,
+    @Inject(DEAD_LETTER_OBSERVERS) private readonly observers: readonly DeadLetterObserver[],
+  ) {}
+
+  /** Records a dead letter (a redelivered one changes nothing); the observers react in the same transaction. */
+  async record(deadLetter: ReceivedDeadLetter): Promise<RecordOutcome> {
+    this.database.assertConnected();
+    const payload = parseJsonBody(deadLetter.body);
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const outcome = await this.deadLetters.upsert(manager, deadLetter, payload);
+      if (outcome === 'duplicate') return outcome;
+      for (const observer of this.observers) {
+        await observer.onDeadLettered(manager, {
+          messageId: deadLetter.messageId,
+          type: deadLetter.type,
+          routingKey: deadLetter.routingKey,
+          payload,
+          errorCode: deadLetter.errorCode,
+          errorMessage: deadLetter.errorMessage,
+        });
+      }
+      return outcome;
+    });
+    this.logger.log(
+      outcome === 'duplicate'
+        ? `dead letter ${deadLetter.messageId} was recorded before; skipped`
+        : `dead letter ${deadLetter.messageId} recorded (${deadLetter.errorCode}, by the ${deadLetter.deadLetteredBy})`,
+    );
+    return outcome;
+  }
+
+  /** @throws InvalidDeadLetterCursorError */
+  async list(filter: DeadLetterFilter, limit: number, cursor?: string): Promise<DeadLetterPage> {
+    this.database.assertConnected();
+    const after = cursor === undefined ? undefined : decodeDeadLetterCursor(cursor);
+    const rows = await this.deadLetters.findPage(filter, limit + 1, after);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeDeadLetterCursor(last) : null };
+  }
+
+  /** @throws DeadLetterNotFoundError */
+  async get(messageId: string): Promise<DeadLetter> {
+    this.database.assertConnected();
+    const deadLetter = await this.deadLetters.findById(messageId);
+    if (!deadLetter) throw new DeadLetterNotFoundError(messageId);
+    return deadLetter;
+  }
+
+  /**
+   * Publishes the message again through the outbox under its original id, and marks it replayed, in one
+   * transaction. Should it fail again, it comes back to the ledger as pending.
+   * @throws DeadLetterNotFoundError, DeadLetterNotPendingError, DeadLetterNotReplayableError
+   */
+  async replay(messageId: string, requestId?: string): Promise<DeadLetter> {
+    return this.changePending(messageId, async (manager, deadLetter) => {
+      await this.outbox.enqueue(manager, replayMessage(deadLetter, new Date(), requestId));
+      await this.deadLetters.markReplayed(manager, [messageId]);
+      this.logger.log(`dead letter ${messageId} replayed through the outbox`);
+    });
+  }
+
+  /**
+   * Replays up to `limit` pending dead letters matching the filter, oldest first, skipping those that cannot
+   * be replayed (body not JSON) and those another replay is working on. A dry run only lists them.
+   */
+  async replayMatching(
+    filter: Omit<DeadLetterFilter, 'status'>,
+    limit: number,
+    dryRun: boolean,
+    requestId?: string,
+  ): Promise<BulkReplayResult> {
+    this.database.assertConnected();
+    const messageIds = await this.dataSource.transaction(async (manager) => {
+      const deadLetters = await this.deadLetters.findReplayable(manager, filter, limit, !dryRun);
+      if (dryRun) return deadLetters.map((deadLetter) => deadLetter.messageId);
+      const replayedAt = new Date();
+      for (const deadLetter of deadLetters) {
+        await this.outbox.enqueue(manager, replayMessage(deadLetter, replayedAt, requestId));
+      }
+      const ids = deadLetters.map((deadLetter) => deadLetter.messageId);
+      await this.deadLetters.markReplayed(manager, ids);
+      return ids;
+    });
+    if (!dryRun) this.logger.log(`${messageIds.length} dead letter(s) replayed through the outbox`);
+    return { dryRun, count: messageIds.length, messageIds };
+  }
+
+  /**
+   * Gives up on a pending dead letter on purpose; it stays in the ledger, as `discarded`.
+   * @throws DeadLetterNotFoundError, DeadLetterNotPendingError
+   */
+  async discard(messageId: string): Promise<DeadLetter> {
+    return this.changePending(messageId, async (manager) => {
+      await this.deadLetters.markDiscarded(manager, messageId);
+      this.logger.log(`dead letter ${messageId} discarded`);
+    });
+  }
+
+  /** Locks a pending dead letter, applies `change` in the same transaction, and returns the row as it is after. */
+  private async changePending(
+    messageId: string,
+    change: (manager: EntityManager, deadLetter: DeadLetter) => Promise<void>,
+  ): Promise<DeadLetter> {
+    this.database.assertConnected();
+    return this.dataSource.transaction(async (manager) => {
+      const deadLetter = await this.deadLetters.findById(messageId, manager);
+      if (!deadLetter) throw new DeadLetterNotFoundError(messageId);
+      if (deadLetter.status !== 'pending') throw new DeadLetterNotPendingError(messageId, deadLetter.status);
+      await change(manager, deadLetter);
+      return (await this.deadLetters.findById(messageId, manager))!;
+    });
+  }
+}

@@ -1,0 +1,180 @@
+import type { ReceivedDeadLetter } from '@app/messaging';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import type { DeadLetterCursor } from './dead-letter-cursor';
+import { DeadLetter, DeadLetterStatus } from './dead-letter.entity';
+
+/** Filters of the list and of the bulk replay; all optional, combined with AND. */
+export interface DeadLetterFilter {
+  status?: DeadLetterStatus;
+  routingKey?: string;
+  errorCode?: string;
+  /** Dead-lettered at or after. */
+  from?: Date;
+  /** Dead-lettered before. */
+  to?: Date;
+}
+
+/** What upserting a dead letter did: a new row, a new failure of a known message, or nothing (a redelivery). */
+export type RecordOutcome = 'recorded' | 'recorded-again' | 'duplicate';
+
+/** The list shows neither body, payload, headers nor stack: those are for the one-letter view. */
+const SUMMARY_COLUMNS: (keyof DeadLetter)[] = [
+  'messageId',
+  'type',
+  'routingKey',
+  'errorCode',
+  'errorMessage',
+  'attempts',
+  'firstFailedAt',
+  'lastFailedAt',
+  'deadLetteredAt',
+  'deadLetteredBy',
+  'requestId',
+  'status',
+  'timesDeadLettered',
+  'replayCount',
+  'replayedAt',
+  'discardedAt',
+];
+
+/** Persistence of the dead-letter ledger. */
+@Injectable()
+export class DeadLetterRepository {
+  constructor(@InjectRepository(DeadLetter) private readonly deadLetters: Repository<DeadLetter>) {}
+
+  /**
+   * Inserts the dead letter, or, when its message id is known, overwrites the failure and sets it pending again.
+   * The DLQ delivers at least once, and concurrently, so the same dead letter may arrive twice, even after a
+   * newer one: only a failure later than the recorded one counts; a repeat (or a stale one) changes nothing.
+   */
+  async upsert(
+    manager: EntityManager,
+    deadLetter: ReceivedDeadLetter,
+    payload: unknown,
+  ): Promise<RecordOutcome> {
+    const rows: { inserted: boolean }[] = await manager.query(
+      `INSERT INTO dead_letters (message_id, type, exchange, routing_key, content_type, body, payload, headers,
+         error_code, error_message, error_stack, attempts, first_failed_at, last_failed_at, dead_lettered_by,
+         request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (message_id) DO UPDATE SET
+         type = EXCLUDED.type, exchange = EXCLUDED.exchange, routing_key = EXCLUDED.routing_key,
+         content_type = EXCLUDED.content_type, body = EXCLUDED.body, payload = EXCLUDED.payload,
+         headers = EXCLUDED.headers, error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
+         error_stack = EXCLUDED.error_stack, attempts = EXCLUDED.attempts,
+         first_failed_at = LEAST(dead_letters.first_failed_at, EXCLUDED.first_failed_at),
+         last_failed_at = EXCLUDED.last_failed_at, dead_lettered_by = EXCLUDED.dead_lettered_by,
+         request_id = COALESCE(EXCLUDED.request_id, dead_letters.request_id),
+         dead_lettered_at = now(), status = 'pending',
+         times_dead_lettered = dead_letters.times_dead_lettered + 1
+       WHERE EXCLUDED.last_failed_at > dead_letters.last_failed_at
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        deadLetter.messageId,
+        deadLetter.type,
+        deadLetter.exchange,
+        deadLetter.routingKey,
+        deadLetter.contentType ?? null,
+        deadLetter.body,
+        payload === null ? null : JSON.stringify(payload),
+        JSON.stringify(deadLetter.headers),
+        deadLetter.errorCode,
+        deadLetter.errorMessage,
+        deadLetter.errorStack ?? null,
+        deadLetter.attempts,
+        deadLetter.firstFailedAt,
+        deadLetter.lastFailedAt,
+        deadLetter.deadLetteredBy,
+        deadLetter.requestId ?? null,
+      ],
+    );
+    const [row] = rows;
+    if (!row) return 'duplicate';
+    return row.inserted ? 'recorded' : 'recorded-again';
+  }
+
+  /** One dead letter, locked for update when a transaction's manager is given. */
+  findById(messageId: string, manager?: EntityManager): Promise<DeadLetter | null> {
+    if (!manager) return this.deadLetters.findOneBy({ messageId });
+    return manager.findOne(DeadLetter, { where: { messageId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Summaries (no body, headers or stack) after `after`, in `(deadLetteredAt, messageId)` order. */
+  findPage(filter: DeadLetterFilter, limit: number, after?: DeadLetterCursor): Promise<DeadLetter[]> {
+    const query = this.filtered(this.deadLetters.createQueryBuilder('letter'), filter).select(
+      SUMMARY_COLUMNS.map((column) => `letter.${column}`),
+    );
+    if (after) {
+      query.andWhere('(letter.deadLetteredAt, letter.messageId) > (:afterAt, :afterId)', {
+        afterAt: after.deadLetteredAt,
+        afterId: after.messageId,
+      });
+    }
+    return query.limit(limit).getMany();
+  }
+
+  /**
+   * Pending dead letters that can be replayed (their body is JSON), in list order. With `lock`, the rows are
+   * locked for the caller's transaction and rows another replay is holding are skipped.
+   */
+  findReplayable(
+    manager: EntityManager,
+    filter: Omit<DeadLetterFilter, 'status'>,
+    limit: number,
+    lock: boolean,
+  ): Promise<DeadLetter[]> {
+    const query = this.filtered(manager.createQueryBuilder(DeadLetter, 'letter'), {
+      ...filter,
+      status: 'pending',
+    })
+      .andWhere('letter.payload IS NOT NULL')
+      .andWhere('letter.type = letter.routingKey')
+      .limit(limit);
+    if (lock) query.setLock('pessimistic_write').setOnLocked('skip_locked');
+    return query.getMany();
+  }
+
+  /** Summaries of the dead letters whose JSON payload contains `fragment` (say `{ userId }`), oldest first. */
+  findByPayload(fragment: Record<string, unknown>, limit: number): Promise<DeadLetter[]> {
+    return this.deadLetters
+      .createQueryBuilder('letter')
+      .select(SUMMARY_COLUMNS.map((column) => `letter.${column}`))
+      .where('letter.payload @> CAST(:fragment AS jsonb)', { fragment: JSON.stringify(fragment) })
+      .orderBy('letter.deadLetteredAt', 'ASC')
+      .addOrderBy('letter.messageId', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  async markReplayed(manager: EntityManager, messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await manager.query(
+      `UPDATE dead_letters SET status = 'replayed', replay_count = replay_count + 1, replayed_at = now()
+       WHERE message_id = ANY($1::text[])`,
+      [messageIds],
+    );
+  }
+
+  async markDiscarded(manager: EntityManager, messageId: string): Promise<void> {
+    await manager.query(
+      `UPDATE dead_letters SET status = 'discarded', discarded_at = now() WHERE message_id = $1`,
+      [messageId],
+    );
+  }
+
+  private filtered(
+    query: SelectQueryBuilder<DeadLetter>,
+    filter: DeadLetterFilter,
+  ): SelectQueryBuilder<DeadLetter> {
+    query.where('TRUE');
+    if (filter.status) query.andWhere('letter.status = :status', { status: filter.status });
+    if (filter.routingKey)
+      query.andWhere('letter.routingKey = :routingKey', { routingKey: filter.routingKey });
+    if (filter.errorCode) query.andWhere('letter.errorCode = :errorCode', { errorCode: filter.errorCode });
+    if (filter.from) query.andWhere('letter.deadLetteredAt >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('letter.deadLetteredAt < :to', { to: filter.to });
+    return query.orderBy('letter.deadLetteredAt', 'ASC').addOrderBy('letter.messageId', 'ASC');
+  }
+}
