@@ -73,4 +73,20 @@ export class UsersRepository {
   ): Promise<void> {
     await manager.update(User, { id }, { onboardingStatus: status });
   }
+
+  /**
+   * Records that onboarding failed for good, inside the caller's transaction, unless it completed (a late dead
+   * letter of a duplicate must not undo a completed onboarding).
+   * @returns whether the user exists and was not completed
+   */
+  async markOnboardingFailed(manager: EntityManager, id: string): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({ onboardingStatus: 'failed' })
+      .where('id = :id', { id })
+      .andWhere('onboarding_status <> :completed', { completed: 'completed' })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
 }
