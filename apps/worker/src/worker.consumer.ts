@@ -10,7 +10,10 @@ import { ROOT_LOGGER, RootLogger } from '@app/observability';
 import { USER_EVENTS } from '@app/users';
 import { Provider } from '@nestjs/common';
 
-/** The worker's RMQ transport: consumes the worker queue, dead-letters through the publishing connection. */
+/**
+ * The worker's RMQ transport: consumes the worker queue and the dead-letter queue, retries and dead-letters
+ * through the publishing connection.
+ */
 export const workerConsumerProvider: Provider = {
   provide: ReliableRmqServer,
   inject: [AppConfig, RabbitMqConnection, ROOT_LOGGER],
@@ -29,7 +32,8 @@ export const workerConsumerProvider: Provider = {
       retry: config.retry,
       retries: new RetryPublisher(rabbit.publisher),
       deadLetters: new DeadLetterPublisher(rabbit.publisher, rabbit.names),
-      ingestDeadLetters: false,
+      // Moves the DLQ into the dead-letter ledger (DeadLetterHandler).
+      ingestDeadLetters: true,
       drainTimeoutMs: config.shutdownTimeoutMs,
       rootLogger,
     }),

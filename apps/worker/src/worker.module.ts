@@ -1,17 +1,19 @@
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { DeadLettersModule } from '@app/dead-letters';
 import { ProblemDetailsFilter } from '@app/http-problems';
 import { MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule } from '@app/observability';
-import { OnboardingModule } from '@app/onboarding';
+import { OnboardingDeadLetterObserver, OnboardingModule } from '@app/onboarding';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { DeadLetterHandler } from './dead-letters/dead-letter.handler';
 import { HealthController } from './health/health.controller';
 import { UserRegisteredHandler } from './onboarding/user-registered.handler';
 import { workerConsumerProvider } from './worker.consumer';
 
-/** The worker: onboarding message handlers, plus an HTTP server for its probes. */
+/** The worker: onboarding and dead-letter message handlers, plus an HTTP server for its probes. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
@@ -23,9 +25,11 @@ export class WorkerModule {
         DatabaseModule,
         MessagingModule.forRoot('onboarding-worker-publisher'),
         OnboardingModule,
+        // A dead-lettered user.registered marks the user's onboarding failed, in the ledger's transaction.
+        DeadLettersModule.forRoot({ imports: [OnboardingModule], observers: [OnboardingDeadLetterObserver] }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [UserRegisteredHandler, HealthController],
+      controllers: [UserRegisteredHandler, DeadLetterHandler, HealthController],
       // HTTP errors (the probes' 503s) as problem+json, like the API's; message handlers have their own filter.
       providers: [workerConsumerProvider, { provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
