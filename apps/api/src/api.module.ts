@@ -1,18 +1,21 @@
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { DeadLettersModule } from '@app/dead-letters';
 import { ProblemDetailsFilter, RequestValidationError } from '@app/http-problems';
 import { MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule } from '@app/observability';
+import { OnboardingModule } from '@app/onboarding';
 import { OutboxRelayModule } from '@app/outbox';
 import { UsersModule } from '@app/users';
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AdminTokenGuard } from './auth/admin-token.guard';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HealthController } from './health/health.controller';
 import { UsersController } from './users/users.controller';
 
-/** The REST API: users, health, and the outbox relay that publishes what the API writes. */
+/** The REST API: users, dead letters, health, and the outbox relay that publishes what the API writes. */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
@@ -25,9 +28,13 @@ export class ApiModule {
         MessagingModule.forRoot('onboarding-api'),
         OutboxRelayModule,
         UsersModule,
+        // Reads only (the timeline); onboarding itself runs in the worker.
+        OnboardingModule,
+        // The API replays and discards; only the worker records, so no observers here.
+        DeadLettersModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }),
       ],
-      controllers: [UsersController, HealthController],
+      controllers: [UsersController, DeadLettersController, HealthController],
       providers: [
         AdminTokenGuard,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

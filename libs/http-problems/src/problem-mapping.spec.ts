@@ -1,3 +1,9 @@
+import {
+  DeadLetterNotFoundError,
+  DeadLetterNotPendingError,
+  DeadLetterNotReplayableError,
+  InvalidDeadLetterCursorError,
+} from '@app/dead-letters';
 import { DependencyUnavailableError, DomainError } from '@app/errors';
 import { InvalidCursorError, UserEmailTakenError, UserNotFoundError } from '@app/users';
 import {
@@ -41,6 +47,20 @@ describe('toProblem', () => {
       'MALFORMED_JSON',
       'Request body is not valid JSON',
     ],
+    [new DeadLetterNotFoundError('m-1'), 404, 'DEAD_LETTER_NOT_FOUND', 'Dead letter not found'],
+    [
+      new DeadLetterNotPendingError('m-1', 'replayed'),
+      409,
+      'DEAD_LETTER_NOT_PENDING',
+      'Dead letter is not pending',
+    ],
+    [
+      new DeadLetterNotReplayableError('m-1', 'its body is not JSON'),
+      422,
+      'DEAD_LETTER_NOT_REPLAYABLE',
+      'Dead letter cannot be replayed',
+    ],
+    [new InvalidDeadLetterCursorError(), 400, 'INVALID_CURSOR', 'Invalid pagination cursor'],
     [
       new DependencyUnavailableError('PostgreSQL'),
       503,

@@ -35,6 +35,12 @@ const DOMAIN_PROBLEMS: Record<string, { status: number; title: string }> = {
   USER_NOT_FOUND: { status: HttpStatus.NOT_FOUND, title: 'User not found' },
   INVALID_CURSOR: { status: HttpStatus.BAD_REQUEST, title: 'Invalid pagination cursor' },
   MALFORMED_JSON: { status: HttpStatus.BAD_REQUEST, title: 'Request body is not valid JSON' },
+  DEAD_LETTER_NOT_FOUND: { status: HttpStatus.NOT_FOUND, title: 'Dead letter not found' },
+  DEAD_LETTER_NOT_PENDING: { status: HttpStatus.CONFLICT, title: 'Dead letter is not pending' },
+  DEAD_LETTER_NOT_REPLAYABLE: {
+    status: HttpStatus.UNPROCESSABLE_ENTITY,
+    title: 'Dead letter cannot be replayed',
+  },
   DEPENDENCY_UNAVAILABLE: {
     status: HttpStatus.SERVICE_UNAVAILABLE,
     title: 'Service temporarily unavailable',

@@ -1,4 +1,5 @@
 import { ApiProblem } from '@app/http-problems';
+import { OnboardingTimelineService } from '@app/onboarding';
 import { UsersService } from '@app/users';
 import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -6,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { RequestId } from '../request-id.decorator';
 import { ListUsersQuery } from './dto/list-users.query';
+import { OnboardingTimelineResponse } from './dto/onboarding-timeline.response';
 import { RegisterUserDto } from './dto/register-user.dto';
 import { UserIdParams } from './dto/user-id.params';
 import { UserPageResponse } from './dto/user-page.response';
@@ -15,7 +17,10 @@ import { UserResponse } from './dto/user.response';
 @ApiProblem(503, 'DEPENDENCY_UNAVAILABLE', 'PostgreSQL is not available; retry later')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly onboarding: OnboardingTimelineService,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -61,5 +66,20 @@ export class UsersController {
   @ApiProblem(404, 'USER_NOT_FOUND', 'No user with this id')
   async get(@Param() params: UserIdParams): Promise<UserResponse> {
     return UserResponse.from(await this.users.get(params.id));
+  }
+
+  @Get(':id/onboarding')
+  @UseGuards(AdminTokenGuard)
+  @ApiBearerAuth('admin')
+  @ApiOperation({
+    summary: "Get a user's onboarding timeline",
+    description: 'Each step with its status, attempts and last error, and the dead letters of the user.',
+  })
+  @ApiOkResponse({ type: OnboardingTimelineResponse })
+  @ApiProblem(400, 'VALIDATION_FAILED', 'The id is not a UUID')
+  @ApiProblem(401, 'UNAUTHORIZED', 'Missing or wrong bearer token')
+  @ApiProblem(404, 'USER_NOT_FOUND', 'No user with this id')
+  async onboardingTimeline(@Param() params: UserIdParams): Promise<OnboardingTimelineResponse> {
+    return OnboardingTimelineResponse.from(await this.onboarding.get(params.id));
   }
 }
