@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { GetMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { LogCapture, startApi, startWorker } from '../support/apps';
 import { BrokerProbe } from '../support/broker';
@@ -22,7 +21,6 @@ describe('signup → onboarding, end to end', () => {
   let worker: NestFastifyApplication;
   let broker: BrokerProbe;
   const workerLogs = new LogCapture();
-  const deadLetters: GetMessage[] = [];
 
   beforeAll(async () => {
     env = await createTestEnvironment();
@@ -71,13 +69,18 @@ describe('signup → onboarding, end to end', () => {
       what: `user ${id} completed`,
     });
 
+  /** The worker moves the DLQ into the ledger; the API shows a dead letter once it is there. */
   const waitForDeadLetter = (messageId: string) =>
     eventually(
       async () => {
-        deadLetters.push(...(await broker.drainDeadLetters()));
-        return deadLetters.find((message) => message.properties.messageId === messageId);
+        const response = await api.inject({
+          method: 'GET',
+          url: `/dead-letters/${encodeURIComponent(messageId)}`,
+          headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        });
+        return response.statusCode === 200 ? response.json<Record<string, unknown>>() : undefined;
       },
-      { what: `dead letter ${messageId}` },
+      { what: `dead letter ${messageId} in the ledger` },
     );
 
   const outboxIdOf = async (userId: string) =>
@@ -174,11 +177,11 @@ describe('signup → onboarding, end to end', () => {
 
   describe('poison messages', () => {
     it.each([
-      ['a body that is not JSON', Buffer.from('{not json'), 'MESSAGE_NOT_JSON'],
-      ['a payload of the wrong schema', { userId: 'not-a-uuid' }, 'MESSAGE_SCHEMA_INVALID'],
-      ['a JSON string payload', Buffer.from(JSON.stringify('just a string')), 'MESSAGE_SCHEMA_INVALID'],
-      ['an unknown user', { userId: randomUUID(), registeredAt: new Date().toISOString() }, 'USER_NOT_FOUND'],
-    ])('when a message has %s, then it is dead-lettered with code %s', async (_, body, code) => {
+      ['a body that is not JSON', 'MESSAGE_NOT_JSON', Buffer.from('{not json')],
+      ['a payload of the wrong schema', 'MESSAGE_SCHEMA_INVALID', { userId: 'not-a-uuid' }],
+      ['a JSON string payload', 'MESSAGE_SCHEMA_INVALID', Buffer.from(JSON.stringify('just a string'))],
+      ['an unknown user', 'USER_NOT_FOUND', { userId: randomUUID(), registeredAt: new Date().toISOString() }],
+    ])('when a message has %s, then it lands in the ledger with code %s', async (_, code, body) => {
       const messageId = randomUUID();
 
       await broker.publishEvent('user.registered', body, {
@@ -188,19 +191,22 @@ describe('signup → onboarding, end to end', () => {
       });
 
       const deadLetter = await waitForDeadLetter(messageId);
-      expect(deadLetter.properties.headers).toMatchObject({
-        'x-error-code': code,
-        'x-attempts': 1,
-        'x-original-exchange': broker.names.eventsExchange,
-        'x-original-routing-key': 'user.registered',
-        'x-request-id': 'poison',
+      expect(deadLetter).toMatchObject({
+        errorCode: code,
+        attempts: 1,
+        exchange: broker.names.eventsExchange,
+        routingKey: 'user.registered',
+        requestId: 'poison',
+        deadLetteredBy: 'worker',
+        status: 'pending',
+        errorMessage: expect.any(String),
+        firstFailedAt: expect.any(String),
+        lastFailedAt: expect.any(String),
       });
-      expect(deadLetter.properties.headers!['x-error-message']).toEqual(expect.any(String));
-      expect(deadLetter.properties.headers!['x-first-failure-at']).toEqual(expect.any(String));
-      expect(deadLetter.properties.headers!['x-last-failure-at']).toEqual(expect.any(String));
+      expect(deadLetter.headers).toMatchObject({ 'x-error-code': code, 'x-request-id': 'poison' });
     });
 
-    it('when a message has an unknown type, then it is dead-lettered with MESSAGE_TYPE_UNKNOWN', async () => {
+    it('when a message has an unknown type, then it lands in the ledger with MESSAGE_TYPE_UNKNOWN', async () => {
       const messageId = randomUUID();
 
       await broker.publishEvent(
@@ -210,10 +216,10 @@ describe('signup → onboarding, end to end', () => {
       );
 
       const deadLetter = await waitForDeadLetter(messageId);
-      expect(deadLetter.properties.headers).toMatchObject({ 'x-error-code': 'MESSAGE_TYPE_UNKNOWN' });
+      expect(deadLetter).toMatchObject({ errorCode: 'MESSAGE_TYPE_UNKNOWN', type: 'user.teleported' });
     });
 
-    it('when a message has no message id, then it is dead-lettered with MESSAGE_ID_MISSING', async () => {
+    it('when a message has no message id, then it lands in the ledger with MESSAGE_ID_MISSING', async () => {
       const marker = randomUUID();
 
       await broker.publishEvent(
@@ -224,14 +230,19 @@ describe('signup → onboarding, end to end', () => {
         },
       );
 
-      const deadLetter = await eventually(
-        async () => {
-          deadLetters.push(...(await broker.drainDeadLetters()));
-          return deadLetters.find((message) => message.content.toString().includes(marker));
-        },
-        { what: 'dead letter without message id' },
+      // Found by content: the message had no id to look it up by.
+      const row = await eventually(
+        async () =>
+          (
+            await env.query<{ message_id: string }>(
+              `SELECT message_id FROM dead_letters WHERE payload->>'userId' = $1`,
+              [marker],
+            )
+          )[0],
+        { what: 'dead letter without message id in the ledger' },
       );
-      expect(deadLetter.properties.headers).toMatchObject({ 'x-error-code': 'MESSAGE_ID_MISSING' });
+      const deadLetter = await waitForDeadLetter(row.message_id);
+      expect(deadLetter).toMatchObject({ errorCode: 'MESSAGE_ID_MISSING', attempts: 1 });
     });
 
     it('when poison messages were dead-lettered, then the consumer keeps onboarding and nothing is left unacked', async () => {
@@ -240,6 +251,9 @@ describe('signup → onboarding, end to end', () => {
       await waitForCompleted(id);
       await eventually(async () => (await broker.queueDepth(broker.names.workerQueue)) === 0, {
         what: 'an empty worker queue',
+      });
+      await eventually(async () => (await broker.queueDepth(broker.names.deadLetterQueue)) === 0, {
+        what: 'an empty dead-letter queue (all of it in the ledger)',
       });
     });
   });
