@@ -44,10 +44,7 @@ const asString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
 
 const asDate = (value: unknown): Date | undefined => {
-  const raw =
-    typeof value === 'object' && value !== null && 'value' in value
-      ? (value).value
-      : value;
+  const raw = typeof value === 'object' && value !== null && 'value' in value ? value.value : value;
   const date =
     raw instanceof Date
       ? raw
