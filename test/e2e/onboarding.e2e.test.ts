@@ -243,6 +243,8 @@ describe('signup → onboarding, end to end', () => {
       );
       const deadLetter = await waitForDeadLetter(row.message_id);
       expect(deadLetter).toMatchObject({ errorCode: 'MESSAGE_ID_MISSING', attempts: 1 });
+      // Identified by its content, so parking the same message again would not make a second ledger row.
+      expect(row.message_id).toMatch(/^sha256:[0-9a-f]{64}$/);
     });
 
     it('when poison messages were dead-lettered, then the consumer keeps onboarding and nothing is left unacked', async () => {

@@ -129,10 +129,12 @@ describe('DeadLetterPublisher', () => {
     expect(sent.headers?.['x-request-id']).toBe('req-42');
   });
 
-  it('when the message has no messageId, then the dead letter gets a new UUID', async () => {
-    const sent = await deadLetter(deliveryWith({ messageId: undefined }), new Error('x'));
+  it('when the message has no messageId, then the dead letter is identified by a hash of its content, the same each time', async () => {
+    const first = await deadLetter(deliveryWith({ messageId: undefined }), new Error('x'));
+    const second = await deadLetter(deliveryWith({ messageId: undefined }), new Error('y'));
 
-    expect(sent.messageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(first.messageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(second.messageId).toBe(first.messageId);
   });
 
   it('when the broker refuses the dead letter, then publish rejects with that error', async () => {

@@ -1,7 +1,6 @@
 import { DomainError } from '@app/errors';
-import { randomUUID } from 'node:crypto';
 import { ConfirmPublisher } from './confirm.publisher';
-import { RmqDelivery } from './rmq-delivery';
+import { contentMessageId, RmqDelivery } from './rmq-delivery';
 import { TopologyNames } from './topology';
 
 /** Headers a dead letter carries, so that an operator (and the ledger) can tell what happened. */
@@ -62,10 +61,11 @@ export class DeadLetterPublisher {
 
   async publish(delivery: RmqDelivery, error: unknown, attempts: number): Promise<void> {
     const headers = failureHeaders(delivery, error, attempts);
+    const routingKey = String(headers[DEAD_LETTER_HEADERS.originalRoutingKey]);
     await this.publisher.publish({
       exchange: this.names.deadLetterExchange,
-      routingKey: String(headers[DEAD_LETTER_HEADERS.originalRoutingKey]),
-      messageId: delivery.messageId ?? randomUUID(),
+      routingKey,
+      messageId: delivery.messageId ?? contentMessageId(routingKey, delivery.message.content),
       type: delivery.eventType,
       body: delivery.message.content,
       contentType: delivery.message.properties.contentType as string | undefined,

@@ -1,6 +1,6 @@
 import type { ConsumeMessage } from 'amqplib';
-import { createHash } from 'node:crypto';
 import { DEAD_LETTER_HEADERS } from './dead-letter.publisher';
+import { contentMessageId } from './rmq-delivery';
 
 /** Pattern under which the dead-letter queue's messages reach their handler (`@EventPattern`). */
 export const DEAD_LETTER_PATTERN = '$dead-letter';
@@ -67,9 +67,7 @@ export function readDeadLetter(message: ConsumeMessage, receivedAt = new Date())
     message.fields.routingKey;
   const brokerReason = death?.reason ?? 'unknown';
   const deathTime = asDate(death?.time) ?? receivedAt;
-  const messageId =
-    asString(message.properties.messageId) ||
-    `sha256:${createHash('sha256').update(routingKey).update(message.content).digest('hex')}`;
+  const messageId = asString(message.properties.messageId) || contentMessageId(routingKey, message.content);
   return {
     messageId,
     type: asString(message.properties.type) || routingKey,

@@ -3,6 +3,7 @@ import { exponentialBackoff } from '@app/resilience';
 import { RmqContext, ServerRMQ } from '@nestjs/microservices';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { connectWithBackoff } from './amqp-connect';
 import { DeadLetterPublisher, failureCode } from './dead-letter.publisher';
@@ -55,7 +56,9 @@ type ConsumerKind = 'events' | 'dead-letters';
 export class ReliableRmqServer extends ServerRMQ {
   private consumers: { source: ConsumerChannel; consumerTags: string[] } | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Shared by all dead letters: consecutive ledger failures (database down) back off; a success resets it. */
   private readonly ledgerBackoff = exponentialBackoff({ initialMs: 500, maxMs: 30_000 });
+  private readonly closingSignal = new AbortController();
   private listening = false;
   private closing = false;
 
@@ -128,6 +131,7 @@ export class ReliableRmqServer extends ServerRMQ {
    */
   override async close(): Promise<void> {
     this.closing = true;
+    this.closingSignal.abort();
     const consumers = this.consumers;
     if (consumers?.source.isOpen) {
       for (const tag of consumers.consumerTags) {
@@ -215,7 +219,8 @@ export class ReliableRmqServer extends ServerRMQ {
       this.logger.error(
         `could not record a dead letter (${(error as Error).message}); requeueing in ${delayMs} ms`,
       );
-      await new Promise((resolve) => setTimeout(resolve, this.closing ? 0 : delayMs));
+      // Interrupted by close(): a dead letter waiting here must not hold up the shutdown.
+      await sleep(delayMs, undefined, { signal: this.closingSignal.signal }).catch(() => undefined);
       delivery.requeue();
     }
   }

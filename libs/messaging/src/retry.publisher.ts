@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { ConfirmPublisher } from './confirm.publisher';
 import { DEAD_LETTER_HEADERS, failureHeaders } from './dead-letter.publisher';
-import { RmqDelivery } from './rmq-delivery';
+import { contentMessageId, RmqDelivery } from './rmq-delivery';
 
 /** Header counting the attempts a message has had (absent on the first delivery). */
 export const ATTEMPT_HEADER = 'x-attempt';
@@ -31,7 +30,9 @@ export class RetryPublisher {
     await this.publisher.publish({
       exchange: '',
       routingKey: tierQueue,
-      messageId: delivery.messageId ?? randomUUID(),
+      messageId:
+        delivery.messageId ??
+        contentMessageId(String(headers[DEAD_LETTER_HEADERS.originalRoutingKey]), delivery.message.content),
       type: delivery.eventType,
       body: delivery.message.content,
       contentType: delivery.message.properties.contentType as string | undefined,

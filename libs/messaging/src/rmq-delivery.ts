@@ -1,4 +1,13 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { createHash } from 'node:crypto';
+
+/**
+ * The id of a message that came without one: a hash of its routing key and content, so that the same message
+ * parked twice (by the worker, or redelivered from the dead-letter queue) keeps one identity.
+ */
+export function contentMessageId(routingKey: string, content: Buffer): string {
+  return `sha256:${createHash('sha256').update(routingKey).update(content).digest('hex')}`;
+}
 
 /** A consumer channel and whether it is still open; deliveries remember the channel they came on. */
 export class ConsumerChannel {

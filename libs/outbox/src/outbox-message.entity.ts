@@ -9,6 +9,10 @@ export class OutboxMessage {
   @PrimaryColumn('uuid')
   id!: string;
 
+  /** The AMQP message id when it differs from the row id: a replay republishes under the original id. */
+  @Column({ type: 'text', name: 'message_id', nullable: true })
+  messageId!: string | null;
+
   @Column({ type: 'text', name: 'routing_key' })
   routingKey!: string;
 
