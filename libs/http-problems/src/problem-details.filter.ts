@@ -21,8 +21,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       code: 'INTERNAL_ERROR',
       title: 'Internal server error',
     };
-    if (problem.status >= 500) {
+    // A bug deserves its stack; a dependency outage is an expected state (readiness probes report it every
+    // few seconds), logged once per request without one; client errors are the client's business.
+    if (problem.status === 500) {
       this.logger.error({ err: error }, `${request.method} ${request.url} failed: ${problem.code}`);
+    } else if (problem.status >= 500 && problem.code !== 'NOT_READY') {
+      this.logger.warn(
+        `${request.method} ${request.url}: ${problem.code} (${problem.detail ?? problem.title})`,
+      );
     }
     const requestId = reply.getHeader(REQUEST_ID_HEADER);
     if (problem.status === 401) void reply.header('WWW-Authenticate', 'Bearer realm="admin"');
