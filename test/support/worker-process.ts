@@ -24,9 +24,9 @@ export interface ProcessExit {
 
 /**
  * The worker (or the API: both mains have the same shape) running from its TypeScript sources as a real child
- * process, so that a test can SIGKILL or SIGTERM it. It sees only the variables given (plus PATH), and runs in an empty
- * temporary directory, so a developer's `.env` (which the apps load from their working directory) cannot leak
- * in. Its output is kept (the last lines) for the test's failure message.
+ * process, so that a test can SIGKILL or SIGTERM it. It sees only the variables given (plus PATH), and runs
+ * in an empty temporary directory, so a developer's `.env` (which the apps load from their working directory)
+ * cannot leak in. Its output is kept (the last lines) for the test's failure message.
  */
 export class AppProcess {
   private readonly lines: string[] = [];
