@@ -1,4 +1,5 @@
 import { AppConfig } from '@app/config';
+import { closeConnectionsWhenDraining } from '@app/resilience';
 import { useCodedJsonBodyParser } from '@app/http-problems';
 import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
@@ -23,6 +24,7 @@ export async function createApiApp(
   );
   app.useLogger(app.get(Logger));
   echoRequestIdHeader(app);
+  closeConnectionsWhenDraining(app);
   useCodedJsonBodyParser(app);
   const document = SwaggerModule.createDocument(
     app,

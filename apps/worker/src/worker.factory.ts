@@ -1,4 +1,5 @@
 import { AppConfig } from '@app/config';
+import { closeConnectionsWhenDraining } from '@app/resilience';
 import { ReliableRmqServer, RpcErrorPassthroughFilter } from '@app/messaging';
 import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions } from '@app/observability';
 import { Logger as NestLogger } from '@nestjs/common';
@@ -21,6 +22,7 @@ export async function createWorkerApp(
   );
   app.useLogger(app.get(Logger));
   echoRequestIdHeader(app);
+  closeConnectionsWhenDraining(app);
   // Deferred, so that the filter is in place before the handlers are registered.
   const consumer = app.connectMicroservice(
     { strategy: app.get(ReliableRmqServer) },

@@ -11,12 +11,19 @@ const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
 // Class 08 (connection exception), 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
 const CONNECTION_SQLSTATE = /^(08...|57P0[123])$/;
 
+const RELEASED_QUERY_RUNNER = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
+
 /** Whether an error means "the database could not be reached" (retry later) rather than a bad query. */
 export function isDatabaseConnectionError(error: unknown): boolean {
   const candidates = [error, (error as { driverError?: unknown })?.driverError];
   return candidates.some((candidate) => {
     if (!candidate || typeof candidate !== 'object') return false;
-    const { code, message } = candidate as { code?: unknown; message?: unknown };
+    const { code, message, name } = candidate as { code?: unknown; message?: unknown; name?: unknown };
+    // TypeORM's names for "the connection under this transaction is gone" (it was terminated mid-transaction).
+    if (typeof name === 'string' && RELEASED_QUERY_RUNNER.has(name)) return true;
     if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || CONNECTION_SQLSTATE.test(code))) {
       return true;
     }

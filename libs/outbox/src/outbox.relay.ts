@@ -54,6 +54,22 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.wakeup.wake();
     await this.running;
     await this.listener.stop();
+    await this.flush();
+  }
+
+  /**
+   * Publishes what is due before the process goes, within the shutdown budget: closeOnSignals stops HTTP first,
+   * so this includes registrations acknowledged during the shutdown. Whatever is left waits for another replica.
+   */
+  private async flush(): Promise<void> {
+    const deadline = Date.now() + this.config.shutdownTimeoutMs / 2;
+    try {
+      while (this.dataSource.isInitialized && this.rabbit.isConnected && Date.now() < deadline) {
+        if ((await this.relayBatch()) < this.config.outbox.batchSize) return;
+      }
+    } catch (error) {
+      this.logger.warn(`final outbox flush stopped: ${(error as Error).message}`);
+    }
   }
 
   private async run(): Promise<void> {
