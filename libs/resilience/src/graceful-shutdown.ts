@@ -2,6 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 
 let draining = false;
 
+/** True once a shutdown signal has arrived: readiness answers 503 from that moment, before anything closes. */
+export function isDraining(): boolean {
+  return draining;
+}
+
 interface FastifyHost {
   getHttpAdapter(): {
     getInstance(): {
@@ -35,6 +40,7 @@ export function closeConnectionsWhenDraining(app: FastifyHost): void {
 /**
  * Closes the app on SIGTERM / SIGINT and exits 0 once it has closed (Nest's own shutdown hooks re-raise the
  * signal, so the process would end "killed by SIGTERM" however cleanly it stopped). The order:
+ * 0. readiness answers 503 (isDraining);
  * 1. HTTP stops taking requests and finishes those in flight (readiness is then unreachable: the pod is out);
  * 2. Nest's shutdown: the relay flushes the outbox, consumers are cancelled and drained, connections close.
  * If this overruns the deadline, the process exits 1: the orchestrator should not wait forever, and anything

@@ -1,15 +1,14 @@
 import { DatabaseHealthIndicator } from '@app/database';
 import { RabbitMqConnection, RabbitMqHealthIndicator } from '@app/messaging';
-import { BeforeApplicationShutdown, Controller, Get } from '@nestjs/common';
+import { isDraining } from '@app/resilience';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 
 /** Kubernetes probes. Liveness checks nothing external; readiness checks PostgreSQL and RabbitMQ. */
 @ApiTags('health')
 @Controller('health')
-export class HealthController implements BeforeApplicationShutdown {
-  private shuttingDown = false;
-
+export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -17,11 +16,6 @@ export class HealthController implements BeforeApplicationShutdown {
     private readonly rabbitmqIndicator: RabbitMqHealthIndicator,
     private readonly rabbitmq: RabbitMqConnection,
   ) {}
-
-  /** Readiness fails first on shutdown, so the load balancer stops sending traffic before anything closes. */
-  beforeApplicationShutdown(): void {
-    this.shuttingDown = true;
-  }
 
   @Get('live')
   @HealthCheck()
@@ -36,7 +30,7 @@ export class HealthController implements BeforeApplicationShutdown {
   ready() {
     return this.health.check([
       () =>
-        this.shuttingDown
+        isDraining()
           ? this.indicators.check('lifecycle').down({ message: 'shutting down' })
           : this.indicators.check('lifecycle').up(),
       () => this.database.check('postgresql'),

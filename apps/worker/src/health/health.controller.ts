@@ -1,13 +1,12 @@
 import { DatabaseHealthIndicator } from '@app/database';
 import { RabbitMqHealthIndicator, ReliableRmqServer } from '@app/messaging';
-import { BeforeApplicationShutdown, Controller, Get } from '@nestjs/common';
+import { isDraining } from '@app/resilience';
+import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 
 /** The worker's probes. Ready = PostgreSQL answers and the consumer is attached to its queue. */
 @Controller('health')
-export class HealthController implements BeforeApplicationShutdown {
-  private shuttingDown = false;
-
+export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -15,10 +14,6 @@ export class HealthController implements BeforeApplicationShutdown {
     private readonly rabbitmq: RabbitMqHealthIndicator,
     private readonly consumer: ReliableRmqServer,
   ) {}
-
-  beforeApplicationShutdown(): void {
-    this.shuttingDown = true;
-  }
 
   @Get('live')
   @HealthCheck()
@@ -31,7 +26,7 @@ export class HealthController implements BeforeApplicationShutdown {
   ready() {
     return this.health.check([
       () =>
-        this.shuttingDown
+        isDraining()
           ? this.indicators.check('lifecycle').down({ message: 'shutting down' })
           : this.indicators.check('lifecycle').up(),
       () => this.database.check('postgresql'),
