@@ -41,6 +41,16 @@ class ProbeHandlers {
     throw new StillBrokenError('this will never work');
   }
 
+  /** Behaves like a handler that crashes the process: the connection dies before anything is acked. */
+  @EventPattern('test.crash')
+  crash(@Payload() body: { key: string }, @Ctx() context: RmqContext): Promise<void> {
+    record(body.key, context);
+    const channel = context.getChannelRef() as { connection: { stream: { destroy(error: Error): void } } };
+    channel.connection.stream.destroy(new Error('simulated crash'));
+    // A dead process neither acks nor parks anything: never settle.
+    return new Promise<void>(() => undefined);
+  }
+
   @EventPattern('test.always-transient')
   alwaysTransient(@Payload() body: { key: string }, @Ctx() context: RmqContext): void {
     record(body.key, context);
@@ -79,6 +89,7 @@ describe('retries and dead-lettering (ReliableRmqServer on the real broker)', ()
       RETRY_MAX_DELAY_MS: '400',
       RETRY_MAX_ATTEMPTS: '4',
       RETRY_JITTER_RATIO: '0.2',
+      RABBITMQ_DELIVERY_LIMIT: '2',
     });
     connection = new RabbitMqConnection(config, 'retry-test-publisher');
     const server = new ReliableRmqServer({
@@ -181,6 +192,19 @@ describe('retries and dead-lettering (ReliableRmqServer on the real broker)', ()
       new Date(String(headers['x-last-failure-at'])).getTime(),
     );
     expect(headers['x-error-stack']).toEqual(expect.stringContaining('unexpected, so treated as transient'));
+  });
+
+  it('when a message kills the consumer every time, then the broker dead-letters it at the delivery limit', async () => {
+    const key = randomUUID();
+
+    await send('test.crash', key);
+
+    const deadLetter = await deadLetterOf(key);
+    // Limit 2: dead-lettered after the third delivery, none of which was ever acked or parked by the worker.
+    expect(attempts.get(key)).toHaveLength(3);
+    const [death] = deadLetter.properties.headers!['x-death'] as { reason: string; queue: string }[];
+    expect(death).toMatchObject({ reason: 'delivery_limit', queue: connection.names.workerQueue });
+    expect(deadLetter.properties.headers).not.toHaveProperty('x-error-code');
   });
 
   it('when retries are pending, then they wait on the broker, not in the worker', async () => {
