@@ -9,6 +9,7 @@ import { OnboardingAudit } from './support/onboarding-audit';
 import { newSignup, registerInProcess, SignupLoad } from './support/signup-load';
 import { TableLock } from './support/table-lock';
 import { teardown } from './support/teardown';
+import { WorkerProcesses } from './support/worker-processes';
 
 // main.ts gives closing the connections 5 s on top of the drain, then exits 1 by itself.
 const EXIT_DEADLINE_MS = Number(FAULT_SETTINGS.SHUTDOWN_TIMEOUT_MS) + 5000;
@@ -25,25 +26,16 @@ describe('fault: worker SIGTERM while a keep-alive client awaits an answer', () 
   let audit: OnboardingAudit;
   let lock: TableLock | undefined;
   let client: KeepAliveHttpClient | undefined;
-  const workers: AppProcess[] = [];
   const apiLogs = new LogCapture();
 
   // A pool of 2: two handlers held up by the lock exhaust it, so the readiness check waits for a connection.
-  const startWorkerProcess = async (): Promise<AppProcess> => {
-    const worker = await AppProcess.start(
-      'worker',
-      env.variables({ ...FAULT_SETTINGS, DATABASE_POOL_SIZE: '2' }),
-    );
-    workers.push(worker);
-    await worker.waitUntilReady();
-    return worker;
-  };
+  const workers = new WorkerProcesses(() => env.variables({ ...FAULT_SETTINGS, DATABASE_POOL_SIZE: '2' }));
 
   beforeAll(async () => {
     env = await createTestEnvironment();
     const config = env.config(FAULT_SETTINGS);
     audit = await OnboardingAudit.open(env, config);
-    await startWorkerProcess();
+    await workers.start();
     api = await startApi(config, { logs: apiLogs });
   });
 
@@ -53,13 +45,13 @@ describe('fault: worker SIGTERM while a keep-alive client awaits an answer', () 
       () => lock?.release(),
       () => audit?.close(),
       () => api?.close(),
-      ...workers.map((worker) => () => worker.stop()),
+      ...workers.stopSteps(),
       () => env?.cleanup(),
     );
   });
 
   it('when the worker gets SIGTERM while a keep-alive client awaits its readiness answer, then it still exits 0 within its deadline, and every registered user is onboarded, once', async () => {
-    const stopping = workers[0];
+    const stopping = workers.current;
     const load = new SignupLoad(registerInProcess(api));
     lock = await TableLock.acquire(env.databaseUrl, 'onboarding_steps');
     await load.run({ waves: 1, waveSize: 8, pauseMs: 0 });
@@ -73,14 +65,15 @@ describe('fault: worker SIGTERM while a keep-alive client awaits an answer', () 
     const answer = await client.statusLine();
     await lock.release();
     const exit = await exited;
-    await startWorkerProcess();
+    await workers.start();
 
     expect(answer).toMatch(/^HTTP\/1\.1 \d{3} /);
     await expectEveryUserOnboardedOnce(audit, load.acknowledgedIds, {
       diagnostics: () =>
-        [warningsOf('api', apiLogs), ...workers.map((worker) => worker.output(100, compactOutputLine))].join(
-          '\n',
-        ),
+        [
+          warningsOf('api', apiLogs),
+          ...workers.all.map((worker) => worker.output(100, compactOutputLine)),
+        ].join('\n'),
     });
     await withDiagnostics(
       () => stopping.output(60, compactOutputLine),

@@ -1,12 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogCapture, startApi } from '../support/apps';
 import { createTestEnvironment, eventually, TestEnvironment } from '../support/test-environment';
-import { AppProcess, ProcessExit } from '../support/worker-process';
+import type { ProcessExit } from '../support/worker-process';
 import { expectEveryUserOnboardedOnce } from './support/expect-onboarded-once';
 import { compactOutputLine, FAULT_SETTINGS, warningsOf } from './support/fault-settings';
 import { OnboardingAudit } from './support/onboarding-audit';
 import { registerInProcess, SignupLoad } from './support/signup-load';
 import { teardown } from './support/teardown';
+import { countCompletedUsers, WorkerProcesses } from './support/worker-processes';
 
 /**
  * The API in-process; the worker a real child process, killed with SIGKILL (no drain, no acks, no goodbye to
@@ -17,21 +18,15 @@ describe('fault: worker process killed mid-load', () => {
   let env: TestEnvironment;
   let api: NestFastifyApplication;
   let audit: OnboardingAudit;
-  const workers: AppProcess[] = [];
   const apiLogs = new LogCapture();
 
-  const startWorkerProcess = async (): Promise<AppProcess> => {
-    const worker = await AppProcess.start('worker', env.variables(FAULT_SETTINGS));
-    workers.push(worker);
-    await worker.waitUntilReady();
-    return worker;
-  };
+  const workers = new WorkerProcesses(() => env.variables(FAULT_SETTINGS));
 
   beforeAll(async () => {
     env = await createTestEnvironment();
     const config = env.config(FAULT_SETTINGS);
     audit = await OnboardingAudit.open(env, config);
-    await startWorkerProcess();
+    await workers.start();
     api = await startApi(config, { logs: apiLogs });
   });
 
@@ -39,17 +34,12 @@ describe('fault: worker process killed mid-load', () => {
     await teardown(
       () => audit?.close(),
       () => api?.close(),
-      ...workers.map((worker) => () => worker.stop()),
+      ...workers.stopSteps(),
       () => env?.cleanup(),
     );
   });
 
-  const completedUsers = async () =>
-    (
-      await env.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM users WHERE onboarding_status = 'completed'`,
-      )
-    )[0].count;
+  const completedUsers = () => countCompletedUsers(env);
 
   it('when the worker is killed with SIGKILL three times mid-load and restarted, then every registered user is onboarded, once', async () => {
     const load = new SignupLoad(registerInProcess(api));
@@ -63,8 +53,8 @@ describe('fault: worker process killed mid-load', () => {
           timeoutMs: 30_000,
           what: 'the worker to make progress before it is killed',
         });
-        exits.push(await workers[workers.length - 1].kill('SIGKILL', 10_000));
-        await startWorkerProcess();
+        exits.push(await workers.current.kill('SIGKILL', 10_000));
+        await workers.start();
       }
     };
     const chaosDone = chaos();
@@ -79,9 +69,10 @@ describe('fault: worker process killed mid-load', () => {
     await expectEveryUserOnboardedOnce(audit, load.acknowledgedIds, {
       timeoutMs: 60_000,
       diagnostics: () =>
-        [warningsOf('api', apiLogs), ...workers.map((worker) => worker.output(100, compactOutputLine))].join(
-          '\n',
-        ),
+        [
+          warningsOf('api', apiLogs),
+          ...workers.all.map((worker) => worker.output(100, compactOutputLine)),
+        ].join('\n'),
     });
   }, 150_000);
 });

@@ -1,13 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogCapture, startApi } from '../support/apps';
 import { createTestEnvironment, eventually, TestEnvironment } from '../support/test-environment';
-import { AppProcess, ProcessExit } from '../support/worker-process';
+import type { ProcessExit } from '../support/worker-process';
 import { expectEveryUserOnboardedOnce, withDiagnostics } from './support/expect-onboarded-once';
 import { compactOutputLine, FAULT_SETTINGS, warningsOf } from './support/fault-settings';
 import { OnboardingAudit } from './support/onboarding-audit';
 import { registerInProcess, SignupLoad } from './support/signup-load';
 import { TableLock } from './support/table-lock';
 import { teardown } from './support/teardown';
+import { countCompletedUsers, WorkerProcesses } from './support/worker-processes';
 
 /**
  * The API in-process; the worker a real child process that receives SIGTERM while it works through a stream
@@ -24,21 +25,15 @@ describe('fault: worker stopped with SIGTERM mid-load', () => {
   let api: NestFastifyApplication;
   let audit: OnboardingAudit;
   let lock: TableLock | undefined;
-  const workers: AppProcess[] = [];
   const apiLogs = new LogCapture();
 
-  const startWorkerProcess = async (): Promise<AppProcess> => {
-    const worker = await AppProcess.start('worker', env.variables(FAULT_SETTINGS));
-    workers.push(worker);
-    await worker.waitUntilReady();
-    return worker;
-  };
+  const workers = new WorkerProcesses(() => env.variables(FAULT_SETTINGS));
 
   beforeAll(async () => {
     env = await createTestEnvironment();
     const config = env.config(FAULT_SETTINGS);
     audit = await OnboardingAudit.open(env, config);
-    await startWorkerProcess();
+    await workers.start();
     api = await startApi(config, { logs: apiLogs });
   });
 
@@ -47,21 +42,16 @@ describe('fault: worker stopped with SIGTERM mid-load', () => {
       () => lock?.release(),
       () => audit?.close(),
       () => api?.close(),
-      ...workers.map((worker) => () => worker.stop()),
+      ...workers.stopSteps(),
       () => env?.cleanup(),
     );
   });
 
-  const completedUsers = async () =>
-    (
-      await env.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM users WHERE onboarding_status = 'completed'`,
-      )
-    )[0].count;
+  const completedUsers = () => countCompletedUsers(env);
 
   it('when the worker gets SIGTERM with handlers in flight, then they finish, it exits 0 within its deadline, and after a restart every registered user is onboarded, once', async () => {
     const load = new SignupLoad(registerInProcess(api));
-    const stopping = workers[0];
+    const stopping = workers.current;
     let exit: ProcessExit | 'timeout' | undefined;
     let inFlight = 0;
     let finishedInDrain = 0;
@@ -82,7 +72,7 @@ describe('fault: worker stopped with SIGTERM mid-load', () => {
       await lock.release();
       exit = await exited;
       finishedInDrain = (await completedUsers()) - completedBefore;
-      await startWorkerProcess();
+      await workers.start();
     };
     const chaosDone = chaos();
 
@@ -104,9 +94,10 @@ describe('fault: worker stopped with SIGTERM mid-load', () => {
     await expectEveryUserOnboardedOnce(audit, load.acknowledgedIds, {
       timeoutMs: 60_000,
       diagnostics: () =>
-        [warningsOf('api', apiLogs), ...workers.map((worker) => worker.output(150, compactOutputLine))].join(
-          '\n',
-        ),
+        [
+          warningsOf('api', apiLogs),
+          ...workers.all.map((worker) => worker.output(150, compactOutputLine)),
+        ].join('\n'),
     });
   }, 150_000);
 });
