@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 
 let draining = false;
 
@@ -85,4 +86,10 @@ async function closeHttp(app: INestApplication, graceMs: number): Promise<void> 
   } finally {
     clearTimeout(force);
   }
+}
+
+/** The readiness check that fails from the moment a shutdown signal arrives (both apps' `/health/ready`). */
+export function drainingCheck(indicators: HealthIndicatorService): HealthIndicatorResult {
+  const indicator = indicators.check('lifecycle');
+  return isDraining() ? indicator.down({ message: 'shutting down' }) : indicator.up();
 }

@@ -1,6 +1,6 @@
 import { DatabaseHealthIndicator } from '@app/database';
 import { RabbitMqConnection, RabbitMqHealthIndicator } from '@app/messaging';
-import { isDraining } from '@app/resilience';
+import { drainingCheck } from '@app/resilience';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
@@ -29,10 +29,7 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: PostgreSQL and RabbitMQ reachable; 503 names what is down' })
   ready() {
     return this.health.check([
-      () =>
-        isDraining()
-          ? this.indicators.check('lifecycle').down({ message: 'shutting down' })
-          : this.indicators.check('lifecycle').up(),
+      () => drainingCheck(this.indicators),
       () => this.database.check('postgresql'),
       () => this.rabbitmqIndicator.check('rabbitmq', this.rabbitmq.isConnected),
     ]);

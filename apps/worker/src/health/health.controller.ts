@@ -1,6 +1,6 @@
 import { DatabaseHealthIndicator } from '@app/database';
 import { RabbitMqHealthIndicator, ReliableRmqServer } from '@app/messaging';
-import { isDraining } from '@app/resilience';
+import { drainingCheck } from '@app/resilience';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 
@@ -25,10 +25,7 @@ export class HealthController {
   @HealthCheck()
   ready() {
     return this.health.check([
-      () =>
-        isDraining()
-          ? this.indicators.check('lifecycle').down({ message: 'shutting down' })
-          : this.indicators.check('lifecycle').up(),
+      () => drainingCheck(this.indicators),
       () => this.database.check('postgresql'),
       () => this.rabbitmq.check('rabbitmq', this.consumer.isConsuming, 'not consuming'),
     ]);
