@@ -1,9 +1,9 @@
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { DeadLettersModule } from '@app/dead-letters';
+import { DeadLetterStoreModule, DeadLettersModule } from '@app/dead-letters';
 import { ProblemDetailsFilter, RequestValidationError } from '@app/http-problems';
 import { MessagingModule } from '@app/messaging';
-import { AppOptions, LoggingModule } from '@app/observability';
+import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
 import { OnboardingModule } from '@app/onboarding';
 import { OutboxRelayModule } from '@app/outbox';
 import { UsersModule } from '@app/users';
@@ -13,6 +13,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HealthController } from './health/health.controller';
+import { BacklogMetrics } from './metrics/backlog.metrics';
 import { UsersController } from './users/users.controller';
 
 /** The REST API: users, dead letters, health, and the outbox relay that publishes what the API writes. */
@@ -33,10 +34,13 @@ export class ApiModule {
         // The API replays and discards; only the worker records, so no observers here.
         DeadLettersModule.forRoot(),
         TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }),
+        MetricsModule.forRoot('api'),
+        DeadLetterStoreModule,
       ],
       controllers: [UsersController, DeadLettersController, HealthController],
       providers: [
         AdminTokenGuard,
+        BacklogMetrics,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         {
           provide: APP_PIPE,

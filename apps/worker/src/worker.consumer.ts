@@ -9,6 +9,7 @@ import {
 import { ROOT_LOGGER, RootLogger } from '@app/observability';
 import { USER_EVENTS } from '@app/users';
 import { Provider } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
 
 /**
  * The worker's RMQ transport: consumes the worker queue and the dead-letter queue, retries and dead-letters
@@ -16,9 +17,15 @@ import { Provider } from '@nestjs/common';
  */
 export const workerConsumerProvider: Provider = {
   provide: ReliableRmqServer,
-  inject: [AppConfig, RabbitMqConnection, ROOT_LOGGER],
-  useFactory: (config: AppConfig, rabbit: RabbitMqConnection, rootLogger: RootLogger) =>
-    new ReliableRmqServer({
+  inject: [AppConfig, RabbitMqConnection, ROOT_LOGGER, Registry],
+  useFactory: (config: AppConfig, rabbit: RabbitMqConnection, rootLogger: RootLogger, registry: Registry) => {
+    const messages = new Counter({
+      name: 'onboarding_messages_total',
+      help: 'Messages handled by the worker, by type and outcome (processed, retried, dead_lettered, requeued, ledger_recorded)',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    });
+    return new ReliableRmqServer({
       url: config.rabbitmq.url,
       heartbeatSeconds: config.rabbitmq.heartbeatSeconds,
       connectionName: 'onboarding-worker-consumer',
@@ -36,5 +43,7 @@ export const workerConsumerProvider: Provider = {
       ingestDeadLetters: true,
       drainTimeoutMs: config.shutdownTimeoutMs,
       rootLogger,
-    }),
+      onOutcome: (type, outcome) => messages.inc({ type, outcome }),
+    });
+  },
 };

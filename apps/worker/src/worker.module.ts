@@ -3,7 +3,7 @@ import { DatabaseModule } from '@app/database';
 import { DeadLettersModule } from '@app/dead-letters';
 import { ProblemDetailsFilter } from '@app/http-problems';
 import { MessagingModule } from '@app/messaging';
-import { AppOptions, LoggingModule } from '@app/observability';
+import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
 import { OnboardingDeadLetterObserver, OnboardingModule } from '@app/onboarding';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -28,6 +28,7 @@ export class WorkerModule {
         // A dead-lettered user.registered marks the user's onboarding failed, in the ledger's transaction.
         DeadLettersModule.forRoot({ imports: [OnboardingModule], observers: [OnboardingDeadLetterObserver] }),
         TerminusModule.forRoot({ logger: false }),
+        MetricsModule.forRoot('worker'),
       ],
       controllers: [UserRegisteredHandler, DeadLetterHandler, HealthController],
       // HTTP errors (the probes' 503s) as problem+json, like the API's; message handlers have their own filter.

@@ -157,6 +157,14 @@ export class DeadLetterRepository {
     );
   }
 
+  /** Pending dead letters per error code (for the metrics an operator alerts on). */
+  async countPendingByErrorCode(): Promise<{ errorCode: string; count: number }[]> {
+    return this.deadLetters.query(
+      `SELECT error_code AS "errorCode", count(*)::int AS count FROM dead_letters
+       WHERE status = 'pending' GROUP BY error_code`,
+    );
+  }
+
   async markDiscarded(manager: EntityManager, messageId: string): Promise<void> {
     await manager.query(
       `UPDATE dead_letters SET status = 'discarded', discarded_at = now() WHERE message_id = $1`,

@@ -40,7 +40,12 @@ export interface ReliableRmqServerOptions {
   drainTimeoutMs: number;
   /** Per-message log lines derive from it, with the message's request id, id and type. */
   rootLogger: RootLogger;
+  /** Told how each message ended (for metrics). */
+  onOutcome?: (type: string, outcome: MessageOutcome) => void;
 }
+
+/** How handling a message ended: settled (processed, parked for a retry, dead-lettered), or given back. */
+export type MessageOutcome = 'processed' | 'retried' | 'dead_lettered' | 'requeued' | 'ledger_recorded';
 
 type ConsumerKind = 'events' | 'dead-letters';
 
@@ -199,6 +204,7 @@ export class ReliableRmqServer extends ServerRMQ {
       }
       const payload = parseJson(delivery.message.content);
       await this.invoke(handler, payload, delivery);
+      this.settings.onOutcome?.(delivery.eventType, 'processed');
       if (!delivery.ack())
         this.logger.warn('processed, but the channel it came on is gone; it will be redelivered');
     } catch (error) {
@@ -212,6 +218,7 @@ export class ReliableRmqServer extends ServerRMQ {
       const handler = this.getHandlerByPattern(DEAD_LETTER_PATTERN);
       if (!handler) throw new Error(`no ${DEAD_LETTER_PATTERN} handler registered`);
       await this.invoke(handler, readDeadLetter(delivery.message), delivery);
+      this.settings.onOutcome?.(delivery.eventType, 'ledger_recorded');
       delivery.ack();
       this.ledgerBackoff.reset();
     } catch (error) {
@@ -255,9 +262,11 @@ export class ReliableRmqServer extends ServerRMQ {
           retryQueueName(this.settings.names, tierDelayMs),
           expirationMs,
         );
+        this.settings.onOutcome?.(delivery.eventType, 'retried');
       } else {
         this.logger.error(`dead-lettering after attempt ${attempt} (${code}: ${reason})`);
         await this.settings.deadLetters.publish(delivery, error, attempt);
+        this.settings.onOutcome?.(delivery.eventType, 'dead_lettered');
       }
       delivery.ack();
     } catch (publishError) {
@@ -265,6 +274,7 @@ export class ReliableRmqServer extends ServerRMQ {
       this.logger.error(
         `could not park the failed message: ${(publishError as Error).message}; requeueing it`,
       );
+      this.settings.onOutcome?.(delivery.eventType, 'requeued');
       delivery.requeue();
     }
   }

@@ -2,3 +2,4 @@ export * from './app-options';
 export * from './log-context';
 export * from './logging.module';
 export * from './request-id';
+export * from './metrics.module';

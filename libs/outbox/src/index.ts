@@ -1,3 +1,4 @@
+export * from './outbox-backlog';
 export * from './outbox-message.entity';
 export * from './outbox-relay.module';
 export * from './outbox.module';

@@ -6,6 +6,6 @@ import { OutboxRelay } from './outbox.relay';
 @Module({
   imports: [OutboxModule],
   providers: [OutboxRelay],
-  exports: [OutboxRelay],
+  exports: [OutboxRelay, OutboxModule],
 })
 export class OutboxRelayModule {}

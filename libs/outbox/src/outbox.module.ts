@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OutboxMessage } from './outbox-message.entity';
+import { OutboxBacklogReader } from './outbox-backlog';
 import { OutboxWriter } from './outbox.writer';
 
 /** Writing events into the outbox (any app that changes state). */
 @Module({
   imports: [TypeOrmModule.forFeature([OutboxMessage])],
-  providers: [OutboxWriter],
-  exports: [OutboxWriter],
+  providers: [OutboxWriter, OutboxBacklogReader],
+  exports: [OutboxWriter, OutboxBacklogReader],
 })
 export class OutboxModule {}

@@ -1,0 +1,110 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { startApi, startWorker } from '../support/apps';
+import { BrokerProbe } from '../support/broker';
+import {
+  createTestEnvironment,
+  eventually,
+  TEST_ADMIN_TOKEN,
+  TestEnvironment,
+} from '../support/test-environment';
+
+/** The Prometheus endpoints of both apps, with the numbers an operator alerts on. */
+describe('metrics', () => {
+  let env: TestEnvironment;
+  let api: NestFastifyApplication;
+  let worker: NestFastifyApplication;
+  let broker: BrokerProbe;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    worker = await startWorker(env.config());
+    api = await startApi(env.config());
+    broker = await BrokerProbe.open(env.rabbitmqUrl, env.topologyPrefix);
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await api?.close();
+    await worker?.close();
+    await env?.cleanup();
+  });
+
+  const scrape = async (app: NestFastifyApplication) => {
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    return response.body;
+  };
+  const sample = (text: string, series: string) => {
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
+
+  it('when a user is onboarded, then the worker counts a processed user.registered message', async () => {
+    const response = await api.inject({
+      method: 'POST',
+      url: '/users',
+      payload: {
+        email: `metrics.${randomUUID()}@example.com`,
+        password: 'correct horse battery staple',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+      },
+    });
+    const { id } = response.json<{ id: string }>();
+
+    await eventually(async () => {
+      const user = await api.inject({
+        method: 'GET',
+        url: `/users/${id}`,
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
+      return user.json<{ onboardingStatus: string }>().onboardingStatus === 'completed';
+    });
+
+    const text = await scrape(worker);
+    expect(
+      sample(text, 'onboarding_messages_total{type="user.registered",outcome="processed",app="worker"}'),
+    ).toBe(1);
+    expect(text).toContain('process_resident_memory_bytes{app="worker"}');
+  });
+
+  it('when an event cannot be routed, then the API reports it pending, with its age', async () => {
+    await env.query(
+      `INSERT INTO outbox_messages (id, routing_key, payload, headers, created_at)
+       VALUES ($1, 'nobody.listens', '{}', '{}', now() - interval '90 seconds')`,
+      [randomUUID()],
+    );
+
+    const text = await scrape(api);
+
+    expect(sample(text, 'onboarding_outbox_pending_events{app="api"}')).toBe(1);
+    expect(sample(text, 'onboarding_outbox_oldest_pending_seconds{app="api"}')).toBeGreaterThanOrEqual(90);
+  });
+
+  it('when a poison message is dead-lettered, then the API reports a pending dead letter with its code', async () => {
+    await broker.publishEvent('user.registered', Buffer.from('{not json'), {
+      messageId: randomUUID(),
+      type: 'user.registered',
+    });
+
+    const count = await eventually(async () =>
+      sample(await scrape(api), 'onboarding_dead_letters_pending{error_code="MESSAGE_NOT_JSON",app="api"}'),
+    );
+    expect(count).toBe(1);
+    const workerText = await scrape(worker);
+    expect(
+      sample(
+        workerText,
+        'onboarding_messages_total{type="user.registered",outcome="dead_lettered",app="worker"}',
+      ),
+    ).toBe(1);
+  });
+
+  it('when the OpenAPI document is built, then /metrics is not in it (it is for scrapers)', async () => {
+    const document = (await api.inject({ method: 'GET', url: '/docs-json' })).json<{ paths: object }>();
+
+    expect(Object.keys(document.paths)).not.toContain('/metrics');
+  });
+});
