@@ -75,64 +75,45 @@ describe('health probes', () => {
     }
   });
 
+  const waitUntilBothReady = async () => {
+    for (const [name, app] of apps()) {
+      await eventually(async () => (await readyCode(app)) === 200, {
+        timeoutMs: 40_000,
+        what: `${name} ready`,
+      });
+    }
+  };
+
   it('when both come up, then both apps connect by themselves and become ready', async () => {
     await database.restore();
     await rabbitmq.restore();
 
-    for (const [name, app] of apps()) {
-      await eventually(async () => (await readyCode(app)) === 200, {
-        timeoutMs: 40_000,
-        what: `${name} ready`,
-      });
-    }
+    await waitUntilBothReady();
   });
 
-  it('when PostgreSQL goes away, then readiness is 503 naming postgresql only, and recovers when it is back', async () => {
-    await database.cut();
+  it.each([
+    ['PostgreSQL', 'postgresql', 'rabbitmq', () => database],
+    ['RabbitMQ', 'rabbitmq', 'postgresql', () => rabbitmq],
+  ] as const)(
+    'when %s goes away, then readiness is 503 naming %s only, and recovers when it is back',
+    async (_, down, up, link) => {
+      await link().cut();
 
-    for (const [name, app] of apps()) {
-      const problem = await eventually(
-        async () => {
-          const ready = await probe(app, '/health/ready');
-          return ready.statusCode === 503 ? (ready.body as ReadinessProblem) : undefined;
-        },
-        { what: `${name} not ready` },
-      );
-      expect(problem.checks.postgresql.status).toBe('down');
-      expect(problem.checks.rabbitmq.status).toBe('up');
-      expect((await probe(app, '/health/live')).statusCode).toBe(200);
-    }
+      for (const [name, app] of apps()) {
+        const problem = await eventually(
+          async () => {
+            const ready = await probe(app, '/health/ready');
+            return ready.statusCode === 503 ? (ready.body as ReadinessProblem) : undefined;
+          },
+          { what: `${name} not ready` },
+        );
+        expect(problem.checks[down].status).toBe('down');
+        expect(problem.checks[up].status).toBe('up');
+        expect((await probe(app, '/health/live')).statusCode).toBe(200);
+      }
 
-    await database.restore();
-    for (const [name, app] of apps()) {
-      await eventually(async () => (await readyCode(app)) === 200, {
-        timeoutMs: 40_000,
-        what: `${name} ready`,
-      });
-    }
-  });
-
-  it('when RabbitMQ goes away, then readiness is 503 naming rabbitmq only, and recovers when it is back', async () => {
-    await rabbitmq.cut();
-
-    for (const [name, app] of apps()) {
-      const problem = await eventually(
-        async () => {
-          const ready = await probe(app, '/health/ready');
-          return ready.statusCode === 503 ? (ready.body as ReadinessProblem) : undefined;
-        },
-        { what: `${name} not ready` },
-      );
-      expect(problem.checks.rabbitmq.status).toBe('down');
-      expect(problem.checks.postgresql.status).toBe('up');
-    }
-
-    await rabbitmq.restore();
-    for (const [name, app] of apps()) {
-      await eventually(async () => (await readyCode(app)) === 200, {
-        timeoutMs: 40_000,
-        what: `${name} ready`,
-      });
-    }
-  });
+      await link().restore();
+      await waitUntilBothReady();
+    },
+  );
 });
