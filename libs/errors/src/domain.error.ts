@@ -17,3 +17,8 @@ export abstract class DomainError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The stable code of any failure: a domain error's own code, else `HANDLER_FAILED` (an unexpected error). */
+export function failureCode(error: unknown): string {
+  return error instanceof DomainError ? error.code : 'HANDLER_FAILED';
+}

@@ -1,4 +1,4 @@
-import { DomainError } from '@app/errors';
+import { failureCode } from '@app/errors';
 import { ConfirmPublisher } from './confirm.publisher';
 import { contentMessageId, RmqDelivery } from './rmq-delivery';
 import { TopologyNames } from './topology';
@@ -14,11 +14,6 @@ export const DEAD_LETTER_HEADERS = {
   originalExchange: 'x-original-exchange',
   originalRoutingKey: 'x-original-routing-key',
 } as const;
-
-/** The stable code of a failure: the domain error's code, else a generic one. */
-export function failureCode(error: unknown): string {
-  return error instanceof DomainError ? error.code : 'HANDLER_FAILED';
-}
 
 /**
  * The message's headers plus the story of its failure: error code, message and stack (truncated), attempts,

@@ -1,12 +1,13 @@
 import { RootLogger, runWithLogContext } from '@app/observability';
 import { exponentialBackoff } from '@app/resilience';
+import { failureCode } from '@app/errors';
 import { RmqContext, ServerRMQ } from '@nestjs/microservices';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { connectWithBackoff } from './amqp-connect';
-import { DeadLetterPublisher, failureCode } from './dead-letter.publisher';
+import { DeadLetterPublisher } from './dead-letter.publisher';
 import { InvalidMessageError } from './messaging.errors';
 import { DEAD_LETTER_PATTERN, readDeadLetter } from './received-dead-letter';
 import {

@@ -1,5 +1,5 @@
 import { DatabaseConnector } from '@app/database';
-import { DomainError } from '@app/errors';
+import { failureCode } from '@app/errors';
 import { User, UserNotFoundError, UserRegisteredEvent, UsersRepository } from '@app/users';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -88,7 +88,7 @@ export class OnboardingService {
    * is what the caller must see, so a failure to record it is only logged.
    */
   private async recordFailedAttempt(userId: string, step: string, error: unknown): Promise<void> {
-    const code = error instanceof DomainError ? error.code : 'HANDLER_FAILED';
+    const code = failureCode(error);
     const message = error instanceof Error ? error.message : String(error);
     try {
       await this.dataSource.transaction((manager) =>
