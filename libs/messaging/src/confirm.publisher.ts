@@ -76,11 +76,6 @@ export class ConfirmPublisher {
     }
   }
 
-  /** Waits until the channel is open (and its topology declared). */
-  async waitForConnect(): Promise<void> {
-    await this.channel.waitForConnect();
-  }
-
   async close(): Promise<void> {
     await this.channel.close();
   }

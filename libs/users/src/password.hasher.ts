@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
-import { type Algorithm, hash, verify } from '@node-rs/argon2';
+import { type Algorithm, hash } from '@node-rs/argon2';
 
 // Algorithm.Argon2id; the enum is an ambient const enum, which isolatedModules compilation cannot inline.
 const ARGON2ID = 2 as Algorithm;
@@ -17,9 +17,5 @@ export class PasswordHasher {
   hash(password: string): Promise<string> {
     const { memoryKib, timeCost, parallelism } = this.config.passwordHashing;
     return hash(password, { algorithm: ARGON2ID, memoryCost: memoryKib, timeCost, parallelism });
-  }
-
-  verify(passwordHash: string, password: string): Promise<boolean> {
-    return verify(passwordHash, password);
   }
 }
