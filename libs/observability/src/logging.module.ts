@@ -1,9 +1,8 @@
 import { AppConfig } from '@app/config';
 import { DynamicModule, Module } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { DestinationStream, Logger as PinoRootLogger } from 'pino';
-import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
 /** Paths of secrets in any log line: they are replaced by "[REDACTED]". */
 export const REDACTED_PATHS = [
@@ -59,12 +58,7 @@ export class LoggingModule {
           useFactory: (logger: RootLogger) => ({
             pinoHttp: {
               logger,
-              // Fastify assigns the id (see fastifyRequestIdOptions); this covers any other adapter.
-              genReqId: (req: IncomingMessage, res: ServerResponse) => {
-                const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-                res.setHeader(REQUEST_ID_HEADER, id);
-                return id;
-              },
+              // The request id is Fastify's (fastifyRequestIdOptions); pino-http logs it as requestId.
               customAttributeKeys: { reqId: 'requestId' },
               // Probes and scrapes every few seconds would drown the useful lines. (Fastify's middleware
               // engine rewrites req.url relative to the mount point; originalUrl is the path as requested.)
