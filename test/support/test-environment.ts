@@ -77,7 +77,7 @@ async function deleteTopology(rabbitmqUrl: string, prefix: string, retryDelays: 
     const channel = await connection.createChannel();
     for (const queue of [names.workerQueue, names.deadLetterQueue, ...retryQueues])
       await channel.deleteQueue(queue);
-    for (const exchange of [names.eventsExchange, names.deadLetterExchange])
+    for (const exchange of [names.eventsExchange, names.stepsExchange, names.deadLetterExchange])
       await channel.deleteExchange(exchange);
     await channel.close();
   } finally {

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { Environment, LogLevel } from './environment';
+import { Environment, LogLevel, NodeEnvironment } from './environment';
 
 /** Raised at boot when a variable is missing or malformed; the message names every offending variable. */
 export class InvalidConfigurationError extends Error {
@@ -15,6 +15,7 @@ export class InvalidConfigurationError extends Error {
  * this object injected (it is also the DI token).
  */
 export class AppConfig {
+  readonly nodeEnv: NodeEnvironment;
   readonly http: { port: number; bodyLimitBytes: number };
   readonly worker: { httpPort: number };
   readonly database: { url: string; poolSize: number };
@@ -41,6 +42,7 @@ export class AppConfig {
   readonly shutdownTimeoutMs: number;
 
   private constructor(env: Environment) {
+    this.nodeEnv = env.NODE_ENV;
     this.http = { port: env.PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES };
     this.worker = { httpPort: env.WORKER_HTTP_PORT };
     this.database = { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
@@ -69,6 +71,11 @@ export class AppConfig {
     this.adminTokens = Object.freeze([...env.ADMIN_TOKENS]);
     this.logLevel = env.LOG_LEVEL;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+  }
+
+  /** `NODE_ENV=production`: development fallbacks are refused. */
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
   }
 
   /**

@@ -5,6 +5,9 @@ import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
+
 const toTokenList = ({ value }: { value: unknown }): string[] =>
   typeof value === 'string'
     ? value
@@ -18,6 +21,10 @@ const toTokenList = ({ value }: { value: unknown }): string[] =>
  * `.env.example` list the same names; keep the three together.
  */
 export class Environment {
+  /** `production` makes development fallbacks (a log mail transport, a built-in encryption key) refuse to start. */
+  @IsIn(NODE_ENVIRONMENTS)
+  NODE_ENV: NodeEnvironment = 'development';
+
   @Matches(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+([?].*)?$/, {
     message: 'DATABASE_URL must be postgres://user[:password]@host[:port]/database',
   })

@@ -1,3 +1,3 @@
 export * from './app-config';
 export * from './config.module';
-export type { LogLevel } from './environment';
+export type { LogLevel, NodeEnvironment } from './environment';

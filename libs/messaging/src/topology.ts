@@ -7,6 +7,8 @@ import type { Channel } from 'amqplib';
 export interface TopologyNames {
   /** Topic exchange every domain event is published to (routing key = event type). */
   eventsExchange: string;
+  /** Direct exchange for the worker's own commands: one onboarding step to run (routing key = step name). */
+  stepsExchange: string;
   /** Topic exchange that receives dead letters (routing key = the original one). */
   deadLetterExchange: string;
   /** The worker's quorum queue, bound to the events the worker handles. */
@@ -18,6 +20,7 @@ export interface TopologyNames {
 export function topologyNames(prefix: string): TopologyNames {
   return {
     eventsExchange: `${prefix}.events`,
+    stepsExchange: `${prefix}.steps`,
     deadLetterExchange: `${prefix}.dlx`,
     workerQueue: `${prefix}.worker`,
     deadLetterQueue: `${prefix}.dlq`,
@@ -40,9 +43,10 @@ export function retryQueueName(names: TopologyNames, delayMs: number): string {
   return `${names.workerQueue}.retry.${delayMs}ms`;
 }
 
-/** Both exchanges; what a publisher needs. Idempotent. */
+/** Every exchange; what a publisher needs. Idempotent. */
 export async function assertExchanges(channel: Channel, names: TopologyNames): Promise<void> {
   await channel.assertExchange(names.eventsExchange, 'topic', { durable: true });
+  await channel.assertExchange(names.stepsExchange, 'direct', { durable: true });
   await channel.assertExchange(names.deadLetterExchange, 'topic', { durable: true });
 }
 

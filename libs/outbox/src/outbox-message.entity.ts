@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { OutboxExchange } from './outbox.writer';
 
 /**
  * An event waiting to be published (or already published). Written in the same transaction as the change it
@@ -12,6 +13,9 @@ export class OutboxMessage {
   /** The AMQP message id when it differs from the row id: a replay republishes under the original id. */
   @Column({ type: 'text', name: 'message_id', nullable: true })
   messageId!: string | null;
+
+  @Column('text')
+  exchange!: OutboxExchange;
 
   @Column({ type: 'text', name: 'routing_key' })
   routingKey!: string;

@@ -3,12 +3,14 @@ import { RabbitMqConnection } from '@app/messaging';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { PgNotificationListener } from './pg-notification.listener';
+import type { OutboxExchange } from './outbox.writer';
 import { Wakeup } from './wakeup';
 
 interface PendingRow {
   id: string;
   /** The row's own id, unless it replays a message published before under another id. */
   message_id: string;
+  exchange: OutboxExchange;
   routing_key: string;
   payload: unknown;
   headers: Record<string, string>;
@@ -89,7 +91,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows: PendingRow[] = await manager.query(
-        `SELECT id, COALESCE(message_id, id::text) AS message_id, routing_key, payload, headers, created_at
+        `SELECT id, COALESCE(message_id, id::text) AS message_id, exchange, routing_key, payload, headers, created_at
          FROM outbox_messages
          WHERE published_at IS NULL AND available_at <= clock_timestamp()
          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -109,8 +111,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private publish(row: PendingRow): Promise<void> {
+    const { names } = this.rabbit;
     return this.rabbit.publisher.publish({
-      exchange: this.rabbit.names.eventsExchange,
+      exchange: row.exchange === 'steps' ? names.stepsExchange : names.eventsExchange,
       routingKey: row.routing_key,
       messageId: row.message_id,
       body: Buffer.from(JSON.stringify(row.payload)),

@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 
+/**
+ * Where an outbox message goes: `events` (the public topic exchange of domain events) or `steps` (the worker's
+ * own commands, one onboarding step to run). Stored by this logical name, so a new topology prefix needs no
+ * migration.
+ */
+export const OUTBOX_EXCHANGES = ['events', 'steps'] as const;
+export type OutboxExchange = (typeof OUTBOX_EXCHANGES)[number];
+
 export interface NewOutboxMessage {
+  /** Defaults to `events`. */
+  exchange?: OutboxExchange;
   routingKey: string;
   /** Any JSON value (an event is an object; a replayed dead letter is whatever JSON it was). */
   payload: unknown;
@@ -21,11 +31,12 @@ export class OutboxWriter {
   async enqueue(manager: EntityManager, message: NewOutboxMessage): Promise<string> {
     const id = randomUUID();
     await manager.query(
-      `INSERT INTO outbox_messages (id, message_id, routing_key, payload, headers)
-       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)`,
+      `INSERT INTO outbox_messages (id, message_id, exchange, routing_key, payload, headers)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`,
       [
         id,
         message.messageId ?? null,
+        message.exchange ?? 'events',
         message.routingKey,
         JSON.stringify(message.payload),
         JSON.stringify(message.headers ?? {}),
