@@ -1,5 +1,5 @@
 import { dropDatabase } from '@app/database';
-import { topologyNames } from '@app/messaging';
+import { queueName, topologyNames } from '@app/messaging';
 import { connect } from 'amqplib';
 import { execFile, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -66,8 +66,19 @@ type AmqpChannel = Awaited<ReturnType<Awaited<ReturnType<typeof connect>>['creat
 export async function deleteTopology(rabbitmqUrl: string, prefix: string): Promise<string[]> {
   const names = topologyNames(prefix);
   const swept = listWithRabbitmqctl(rabbitmqUrl, prefix);
-  const queues = new Set([names.workerQueue, names.deadLetterQueue, ...(swept?.queues ?? [])]);
-  const exchanges = new Set([names.eventsExchange, names.deadLetterExchange, ...(swept?.exchanges ?? [])]);
+  const queues = new Set([
+    queueName(names, 'step.provision-account'),
+    names.deadLetterQueue,
+    names.parkedDeadLetterQueue,
+    ...(swept?.queues ?? []),
+  ]);
+  const exchanges = new Set([
+    names.eventsExchange,
+    names.stepsExchange,
+    names.deadLetterExchange,
+    names.retryExchange,
+    ...(swept?.exchanges ?? []),
+  ]);
   const problems: string[] = [];
   const connection = await connect(rabbitmqUrl);
   connection.on('error', () => undefined);

@@ -1,4 +1,4 @@
-import { topologyNames } from '@app/messaging';
+import { queueName, topologyNames } from '@app/messaging';
 import type { AppProcess } from './app.process';
 import { queueDepth } from './bench.environment';
 import type { BacklogScenarioResult, OnboardingScenarioResult } from './bench.report';
@@ -86,7 +86,7 @@ export async function runWorkerBacklogDrain(
   const relayed = await session.probe.waitFor((counts) => counts.unpublished === 0, drainTimeoutS * 1000);
   const queued = await queueDepth(
     session.settings.rabbitmqUrl,
-    topologyNames(session.topologyPrefix).workerQueue,
+    queueName(topologyNames(session.topologyPrefix), 'step.provision-account'),
   );
   log(
     `  ${users} registered at ${registration.okPerSec} req/s; relayed within ${relayed.waitedMs} ms; ${queued} queued`,

@@ -251,7 +251,7 @@ describe('signup → onboarding, end to end', () => {
       const id = await register();
 
       await waitForCompleted(id);
-      await eventually(async () => (await broker.queueDepth(broker.names.workerQueue)) === 0, {
+      await eventually(async () => (await broker.queueDepth(broker.stepQueue())) === 0, {
         what: 'an empty worker queue',
       });
       await eventually(async () => (await broker.queueDepth(broker.names.deadLetterQueue)) === 0, {

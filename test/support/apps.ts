@@ -1,5 +1,6 @@
 import type { AppConfig } from '@app/config';
 import { DatabaseConnector } from '@app/database';
+import { ReliableRmqServer } from '@app/messaging';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
 import { createApiApp } from '../../apps/api/src/api.factory';
@@ -39,8 +40,8 @@ export async function startApi(
 }
 
 /**
- * The worker in-process. With `waitForConsumer`, resolves once it consumes its queue; without it (the broker
- * may be down), it starts consuming whenever it can.
+ * The worker in-process. With `waitForConsumer`, resolves once it consumes its queues; without it (the broker
+ * or the database may be down), it starts consuming whenever it can.
  */
 export async function startWorker(
   config: AppConfig,
@@ -50,9 +51,8 @@ export async function startWorker(
   await app.init();
   app.flushLogs();
   await app.getHttpAdapter().getInstance().ready();
-  if (waitForConsumer) await app.get(DatabaseConnector).whenConnected();
-  const consuming = app.startAllMicroservices();
-  if (waitForConsumer) await consuming;
-  else consuming.catch(() => undefined);
+  // The consumer connects in the background; with `waitForConsumer`, wait until it takes messages.
+  await app.startAllMicroservices();
+  if (waitForConsumer) await app.get(ReliableRmqServer).whenConsuming();
   return app;
 }

@@ -1,4 +1,4 @@
-import { topologyNames } from '@app/messaging';
+import { queueName, topologyNames } from '@app/messaging';
 import { connect, GetMessage, Options } from 'amqplib';
 
 /** Direct access to the test's own exchanges and queues, to inject messages and read dead letters. */
@@ -13,12 +13,20 @@ export class BrokerProbe {
 
   static async open(url: string, prefix: string): Promise<BrokerProbe> {
     const connection = await connect(url);
+    // Fault tests restart the broker under it: an 'error' without a listener would crash the test process.
+    connection.on('error', () => undefined);
     const channel = await connection.createConfirmChannel();
+    channel.on('error', () => undefined);
     return new BrokerProbe(connection, channel, prefix);
   }
 
   get names() {
     return topologyNames(this.prefix);
+  }
+
+  /** The queue of an onboarding step (`provision-account` gets every `user.registered`). */
+  stepQueue(step = 'provision-account'): string {
+    return queueName(this.names, `step.${step}`);
   }
 
   /** Publishes to the events exchange as the relay would, or as a misbehaving producer might. */
@@ -50,6 +58,22 @@ export class BrokerProbe {
 
   async queueDepth(queue: string): Promise<number> {
     return (await this.channel.checkQueue(queue)).messageCount;
+  }
+
+  /**
+   * Ready messages in `queue`, or 0 when there is no such queue (checked on a channel of its own, since the
+   * broker closes the channel of a check that finds nothing).
+   */
+  async queueDepthIfDeclared(queue: string): Promise<number> {
+    const channel = await this.connection.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      return (await channel.checkQueue(queue)).messageCount;
+    } catch {
+      return 0;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

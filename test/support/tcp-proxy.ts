@@ -58,6 +58,18 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Stops forwarding on every open connection, both ways, without closing anything: whatever is sent now gets
+   * no answer (a broker that has stopped confirming, a hung network). `resume()` forwards again.
+   */
+  stall(): void {
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  resume(): void {
+    for (const socket of this.sockets) socket.resume();
+  }
+
   /** Drops the open connections but keeps accepting (a network blip). */
   dropConnections(): void {
     for (const socket of this.sockets) socket.destroy();

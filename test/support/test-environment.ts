@@ -1,9 +1,11 @@
 import { AppConfig } from '@app/config';
 import { dropDatabase, prepareDatabase } from '@app/database';
-import { retryQueueName, retryTierDelays, topologyNames } from '@app/messaging';
+import { retryQueueName, RetryTiers, topologyNames } from '@app/messaging';
+import { onboardingRetryPolicies } from '@app/onboarding';
 import { connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
+import { workerQueues } from '../../apps/worker/src/worker.queues';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -19,6 +21,8 @@ export interface TestEnvironment {
   variables(overrides?: Record<string, string>): Record<string, string>;
   /** Runs a query against the test database. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** A queue the test declared itself, to be deleted by `cleanup`. */
+  trackQueue(name: string): void;
   /** Drops the database and deletes the exchanges and queues this run declared. */
   cleanup(): Promise<void>;
 }
@@ -31,8 +35,10 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
   const databaseUrl = serverUrl.toString();
   const rabbitmqUrl = process.env.TEST_RABBITMQ_URL!;
   const topologyPrefix = `test.${id}`;
-  // Retry-tier queues are named by their delay; remember every delay any config used, to delete them all.
-  const retryDelays = new Set<number>();
+  // Retry-tier queues are named by their delay, and the worker's queues could depend on the configuration:
+  // remember every queue any config implies, to delete them all.
+  const names = topologyNames(topologyPrefix);
+  const queues = new Set<string>([names.deadLetterQueue, names.parkedDeadLetterQueue]);
   await prepareDatabase(databaseUrl);
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
   // An idle client whose connection dies (a fault test terminating backends) is dropped by the pool; without a
@@ -49,7 +55,11 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
       SHUTDOWN_TIMEOUT_MS: '5000',
       ...overrides,
     };
-    for (const delay of retryTierDelays(AppConfig.load(raw).retry)) retryDelays.add(delay);
+    const config = AppConfig.load(raw);
+    for (const queue of workerQueues(names, config)) queues.add(queue.name);
+    for (const delay of RetryTiers.fromPolicies(onboardingRetryPolicies(config.retry)).delaysMs) {
+      queues.add(retryQueueName(names, delay));
+    }
     return raw;
   };
 
@@ -61,23 +71,27 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
     config: (overrides = {}) => AppConfig.load(variables(overrides)),
     variables,
     query: async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
+    trackQueue: (name) => queues.add(name),
     cleanup: async () => {
       await pool.end();
       await dropDatabase(databaseUrl);
-      await deleteTopology(rabbitmqUrl, topologyPrefix, [...retryDelays]);
+      await deleteTopology(rabbitmqUrl, topologyPrefix, [...queues]);
     },
   };
 }
 
-async function deleteTopology(rabbitmqUrl: string, prefix: string, retryDelays: number[]): Promise<void> {
+async function deleteTopology(rabbitmqUrl: string, prefix: string, queues: string[]): Promise<void> {
   const names = topologyNames(prefix);
-  const retryQueues = retryDelays.map((delay) => retryQueueName(names, delay));
   const connection = await connect(rabbitmqUrl);
   try {
     const channel = await connection.createChannel();
-    for (const queue of [names.workerQueue, names.deadLetterQueue, ...retryQueues])
-      await channel.deleteQueue(queue);
-    for (const exchange of [names.eventsExchange, names.stepsExchange, names.deadLetterExchange])
+    for (const queue of queues) await channel.deleteQueue(queue);
+    for (const exchange of [
+      names.eventsExchange,
+      names.stepsExchange,
+      names.deadLetterExchange,
+      names.retryExchange,
+    ])
       await channel.deleteExchange(exchange);
     await channel.close();
   } finally {

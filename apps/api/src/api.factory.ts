@@ -18,6 +18,9 @@ export async function createApiApp(
     new FastifyAdapter({
       bodyLimit: config.http.bodyLimitBytes,
       trustProxy: true,
+      // Readiness fails first, so what still arrives while HTTP closes is served (and relayed) rather than
+      // answered with Fastify's bare 503, which is not problem+json and tells the client nothing.
+      return503OnClosing: false,
       ...fastifyRequestIdOptions,
     }),
     { bufferLogs: true, bodyParser: false },

@@ -1,49 +1,84 @@
 import { AppConfig } from '@app/config';
+import { DatabaseConnector } from '@app/database';
 import {
+  DEFAULT_RETRY_POLICY,
   DeadLetterPublisher,
+  OUTAGE_DETECTORS,
+  OutageDetector,
   RabbitMqConnection,
   ReliableRmqServer,
+  RetryPolicyExplorer,
+  RetryPolicyOptions,
   RetryPublisher,
-  topologyNames,
 } from '@app/messaging';
 import { ROOT_LOGGER, RootLogger } from '@app/observability';
-import { USER_EVENTS } from '@app/users';
 import { Provider } from '@nestjs/common';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { workerQueues } from './worker.queues';
 
 /**
- * The worker's RMQ transport: consumes the worker queue and the dead-letter queue, retries and dead-letters
- * through the publishing connection.
+ * The worker's RMQ transport: consumes the step queues and the dead-letter queue, pauses while PostgreSQL is
+ * down, retries and dead-letters through the publishing connection.
  */
 export const workerConsumerProvider: Provider = {
   provide: ReliableRmqServer,
-  inject: [AppConfig, RabbitMqConnection, ROOT_LOGGER, Registry],
-  useFactory: (config: AppConfig, rabbit: RabbitMqConnection, rootLogger: RootLogger, registry: Registry) => {
+  inject: [
+    AppConfig,
+    RabbitMqConnection,
+    DatabaseConnector,
+    ROOT_LOGGER,
+    Registry,
+    RetryPolicyExplorer,
+    DEFAULT_RETRY_POLICY,
+    OUTAGE_DETECTORS,
+  ],
+  useFactory: (
+    config: AppConfig,
+    rabbit: RabbitMqConnection,
+    database: DatabaseConnector,
+    rootLogger: RootLogger,
+    registry: Registry,
+    explorer: RetryPolicyExplorer,
+    defaultRetryPolicy: RetryPolicyOptions,
+    outageDetectors: OutageDetector[],
+  ) => {
     const messages = new Counter({
       name: 'onboarding_messages_total',
-      help: 'Messages handled by the worker, by type and outcome (processed, retried, dead_lettered, requeued, ledger_recorded)',
+      help: 'Messages handled by the worker, by type and outcome (processed, duplicate, retried, dead_lettered, paused, ledger_recorded, ledger_parked)',
       labelNames: ['type', 'outcome'],
       registers: [registry],
     });
-    return new ReliableRmqServer({
+    const queues = workerQueues(rabbit.names, config);
+    const server = new ReliableRmqServer({
       url: config.rabbitmq.url,
       heartbeatSeconds: config.rabbitmq.heartbeatSeconds,
       connectionName: 'onboarding-worker-consumer',
-      names: topologyNames(config.rabbitmq.topologyPrefix),
-      queue: {
-        bindings: [USER_EVENTS.registered],
-        messageTtlMs: config.rabbitmq.messageTtlMs,
-        deliveryLimit: config.rabbitmq.deliveryLimit,
-      },
-      prefetch: config.rabbitmq.prefetch,
-      retry: config.retry,
-      retries: new RetryPublisher(rabbit.publisher),
+      names: rabbit.names,
+      queues,
+      work: { messageTtlMs: config.rabbitmq.messageTtlMs, deliveryLimit: config.rabbitmq.deliveryLimit },
+      retryTiers: () => explorer.tiers(),
+      defaultRetryPolicy,
+      outageDetectors,
+      dependencies: [{ name: 'PostgreSQL', probe: () => database.probe() }],
+      retries: new RetryPublisher(rabbit.publisher, rabbit.names),
       deadLetters: new DeadLetterPublisher(rabbit.publisher, rabbit.names),
-      // Moves the DLQ into the dead-letter ledger (DeadLetterHandler).
-      ingestDeadLetters: true,
+      handlerTimeoutMs: config.worker.handlerTimeoutMs,
       drainTimeoutMs: config.shutdownTimeoutMs,
+      maxHoldMs: config.rabbitmq.consumerTimeoutMs / 2,
+      topologyCheckIntervalMs: config.rabbitmq.topologyCheckIntervalMs,
       rootLogger,
       onOutcome: (type, outcome) => messages.inc({ type, outcome }),
     });
+    new Gauge({
+      name: 'onboarding_consumer_up',
+      help: 'Whether the worker consumes the queue right now (1) or not (0: paused, disconnected, shutting down)',
+      labelNames: ['queue'],
+      registers: [registry],
+      collect() {
+        for (const queue of queues)
+          this.set({ queue: queue.name }, server.isConsumingQueue(queue.name) ? 1 : 0);
+      },
+    });
+    return server;
   },
 };

@@ -1,8 +1,7 @@
 import { AppConfig } from '@app/config';
 import { closeConnectionsWhenDraining } from '@app/resilience';
-import { ReliableRmqServer, RpcErrorPassthroughFilter } from '@app/messaging';
+import { ReliableRmqServer, RetryInterceptor, RpcErrorPassthroughFilter } from '@app/messaging';
 import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions } from '@app/observability';
-import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -15,7 +14,7 @@ export async function createWorkerApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config, options),
-    new FastifyAdapter(fastifyRequestIdOptions),
+    new FastifyAdapter({ ...fastifyRequestIdOptions, return503OnClosing: false }),
     {
       bufferLogs: true,
     },
@@ -29,16 +28,16 @@ export async function createWorkerApp(
     { deferInitialization: true },
   );
   consumer.useGlobalFilters(new RpcErrorPassthroughFilter());
+  // Every message handler runs behind it: any failure becomes a decision (pause, retry, dead-letter).
+  consumer.useGlobalInterceptors(app.get(RetryInterceptor));
   return app;
 }
 
 /**
- * Serves the probes first, then attaches the consumer without waiting for it: with the broker down, Nest's
- * `startAllMicroservices()` would not return, and liveness must answer regardless.
+ * Serves the probes first, then starts the consumer, which connects in the background (with the broker or the
+ * database down, liveness must answer regardless; readiness says what the consumer waits for).
  */
 export async function startWorkerApp(app: NestFastifyApplication, port: number): Promise<void> {
   await app.listen({ port, host: '0.0.0.0' });
-  app.startAllMicroservices().catch((error: unknown) => {
-    new NestLogger('Worker').error(`consumer failed to start: ${(error as Error).message}`);
-  });
+  await app.startAllMicroservices();
 }

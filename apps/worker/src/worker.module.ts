@@ -1,16 +1,18 @@
 import { AppConfig, ConfigModule } from '@app/config';
-import { DatabaseModule } from '@app/database';
+import { databaseOutageOf, DatabaseModule } from '@app/database';
 import { DeadLettersModule } from '@app/dead-letters';
 import { ProblemDetailsFilter } from '@app/http-problems';
-import { MessagingModule } from '@app/messaging';
+import { MessageRetryModule, MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
 import { OnboardingDeadLetterObserver, OnboardingModule } from '@app/onboarding';
+import { OutboxModule } from '@app/outbox';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { DeadLetterHandler } from './dead-letters/dead-letter.handler';
 import { HealthController } from './health/health.controller';
-import { UserRegisteredHandler } from './onboarding/user-registered.handler';
+import { RetentionJob } from './retention/retention.job';
+import { ProvisionAccountHandler } from './onboarding/provision-account.handler';
 import { workerConsumerProvider } from './worker.consumer';
 
 /** The worker: onboarding and dead-letter message handlers, plus an HTTP server for its probes. */
@@ -24,15 +26,22 @@ export class WorkerModule {
         LoggingModule.forRoot('worker', options.logDestination),
         DatabaseModule,
         MessagingModule.forRoot('onboarding-worker-publisher'),
+        // Every handler runs behind the RetryInterceptor; a PostgreSQL outage pauses consuming instead.
+        MessageRetryModule.forRoot({ outageDetectors: [databaseOutageOf] }),
         OnboardingModule,
+        OutboxModule,
         // A dead-lettered user.registered marks the user's onboarding failed, in the ledger's transaction.
         DeadLettersModule.forRoot({ imports: [OnboardingModule], observers: [OnboardingDeadLetterObserver] }),
         TerminusModule.forRoot({ logger: false }),
         MetricsModule.forRoot('worker'),
       ],
-      controllers: [UserRegisteredHandler, DeadLetterHandler, HealthController],
+      controllers: [ProvisionAccountHandler, DeadLetterHandler, HealthController],
       // HTTP errors (the probes' 503s) as problem+json, like the API's; message handlers have their own filter.
-      providers: [workerConsumerProvider, { provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+      providers: [
+        workerConsumerProvider,
+        RetentionJob,
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
     };
   }
 }

@@ -17,8 +17,8 @@ export class InvalidConfigurationError extends Error {
 export class AppConfig {
   readonly nodeEnv: NodeEnvironment;
   readonly http: { port: number; bodyLimitBytes: number };
-  readonly worker: { httpPort: number };
-  readonly database: { url: string; poolSize: number };
+  readonly worker: { httpPort: number; handlerTimeoutMs: number };
+  readonly database: { url: string; poolSize: number; statementTimeoutMs: number };
   readonly rabbitmq: {
     url: string;
     topologyPrefix: string;
@@ -27,8 +27,11 @@ export class AppConfig {
     messageTtlMs: number;
     publishTimeoutMs: number;
     heartbeatSeconds: number;
+    consumerTimeoutMs: number;
+    topologyCheckIntervalMs: number;
   };
   readonly outbox: { pollIntervalMs: number; batchSize: number };
+  readonly retention: { outboxDays: number; inboxDays: number; intervalMs: number; batchSize: number };
   readonly retry: {
     initialDelayMs: number;
     factor: number;
@@ -44,8 +47,12 @@ export class AppConfig {
   private constructor(env: Environment) {
     this.nodeEnv = env.NODE_ENV;
     this.http = { port: env.PORT, bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES };
-    this.worker = { httpPort: env.WORKER_HTTP_PORT };
-    this.database = { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
+    this.worker = { httpPort: env.WORKER_HTTP_PORT, handlerTimeoutMs: env.WORKER_HANDLER_TIMEOUT_MS };
+    this.database = {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    };
     this.rabbitmq = {
       url: env.RABBITMQ_URL,
       topologyPrefix: env.RABBITMQ_TOPOLOGY_PREFIX,
@@ -54,8 +61,16 @@ export class AppConfig {
       messageTtlMs: env.RABBITMQ_MESSAGE_TTL_MS,
       publishTimeoutMs: env.RABBITMQ_PUBLISH_TIMEOUT_MS,
       heartbeatSeconds: env.RABBITMQ_HEARTBEAT_SECONDS,
+      consumerTimeoutMs: env.RABBITMQ_CONSUMER_TIMEOUT_MS,
+      topologyCheckIntervalMs: env.RABBITMQ_TOPOLOGY_CHECK_INTERVAL_MS,
     };
     this.outbox = { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, batchSize: env.OUTBOX_BATCH_SIZE };
+    this.retention = {
+      outboxDays: env.OUTBOX_RETENTION_DAYS,
+      inboxDays: env.INBOX_RETENTION_DAYS,
+      intervalMs: env.RETENTION_INTERVAL_MS,
+      batchSize: env.RETENTION_BATCH_SIZE,
+    };
     this.retry = {
       initialDelayMs: env.RETRY_INITIAL_DELAY_MS,
       factor: env.RETRY_BACKOFF_FACTOR,
@@ -91,17 +106,28 @@ export class AppConfig {
     );
     const env = plainToInstance(Environment, present, { exposeDefaultValues: true });
     const errors = validateSync(env, { forbidUnknownValues: true });
-    if (errors.length > 0) {
-      throw new InvalidConfigurationError(
-        errors.flatMap((error) =>
-          Object.values(error.constraints ?? {}).map((message) =>
-            message.startsWith(error.property) ? message : `${error.property}: ${message}`,
-          ),
-        ),
-      );
-    }
+    const problems = errors.flatMap((error) =>
+      Object.values(error.constraints ?? {}).map((message) =>
+        message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+      ),
+    );
+    if (problems.length === 0) problems.push(...crossFieldProblems(env));
+    if (problems.length > 0) throw new InvalidConfigurationError(problems);
     return new AppConfig(env);
   }
+}
+
+/** Rules between variables, checked once each variable is valid on its own. */
+function crossFieldProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  // A handler (or a held message) past the broker's consumer timeout gets its channel closed under it.
+  if (env.WORKER_HANDLER_TIMEOUT_MS >= env.RABBITMQ_CONSUMER_TIMEOUT_MS) {
+    problems.push('WORKER_HANDLER_TIMEOUT_MS must be below RABBITMQ_CONSUMER_TIMEOUT_MS');
+  }
+  if (env.DATABASE_STATEMENT_TIMEOUT_MS >= env.WORKER_HANDLER_TIMEOUT_MS) {
+    problems.push('DATABASE_STATEMENT_TIMEOUT_MS must be below WORKER_HANDLER_TIMEOUT_MS');
+  }
+  return problems;
 }
 
 /** Loads `.env` from the working directory into the environment when the file exists (variables set win). */

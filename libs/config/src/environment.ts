@@ -36,6 +36,12 @@ export class Environment {
   @Max(200)
   DATABASE_POOL_SIZE = 20;
 
+  /** PostgreSQL's statement_timeout for every connection: no query waits (or runs) longer. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
+
   @Matches(/^amqps?:\/\/.+/, { message: 'RABBITMQ_URL must be amqp://user:password@host[:port][/vhost]' })
   RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -71,6 +77,24 @@ export class Environment {
   @Min(1)
   @Max(600)
   RABBITMQ_HEARTBEAT_SECONDS = 10;
+
+  /** The broker's consumer_timeout (RabbitMQ's default: 30 min); handlers and held messages stay below it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10_000)
+  RABBITMQ_CONSUMER_TIMEOUT_MS = 1_800_000;
+
+  /** How often the worker declares its exchanges, queues and bindings again (lost bindings come back). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  RABBITMQ_TOPOLOGY_CHECK_INTERVAL_MS = 15_000;
+
+  /** A message handler running longer fails (transiently) and is retried. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  WORKER_HANDLER_TIMEOUT_MS = 60_000;
 
   @Type(() => Number)
   @IsInt()
@@ -160,4 +184,29 @@ export class Environment {
   @IsInt()
   @Min(100)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  /** Published outbox rows older than this are purged. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  OUTBOX_RETENTION_DAYS = 7;
+
+  /** Inbox rows (which message each handler applied) older than this are purged. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  INBOX_RETENTION_DAYS = 14;
+
+  /** How often the worker purges expired outbox and inbox rows. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  RETENTION_INTERVAL_MS = 600_000;
+
+  /** Rows deleted per statement when purging (small batches keep locks and WAL bursts short). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  RETENTION_BATCH_SIZE = 1000;
 }

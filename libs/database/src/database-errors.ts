@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '@app/errors';
 import { QueryFailedError } from 'typeorm';
 
 /** SQLSTATE of a unique violation, with the name of the violated constraint, or undefined. */
@@ -34,4 +35,13 @@ export function isDatabaseConnectionError(error: unknown): boolean {
       )
     );
   });
+}
+
+/**
+ * "PostgreSQL" when the error means the database is out of reach (a connection error, or the service refusing
+ * work because it is not connected), so that a consumer pauses rather than spending a message's attempts.
+ */
+export function databaseOutageOf(error: unknown): string | undefined {
+  if (error instanceof DependencyUnavailableError && error.dependency === 'PostgreSQL') return 'PostgreSQL';
+  return isDatabaseConnectionError(error) ? 'PostgreSQL' : undefined;
 }

@@ -29,6 +29,27 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
     if (!this.dataSource.isInitialized) throw new DependencyUnavailableError('PostgreSQL');
   }
 
+  /**
+   * Whether PostgreSQL answers `SELECT 1` within `timeoutMs`.
+   * @throws DependencyUnavailableError when it does not
+   */
+  async probe(timeoutMs = 1000): Promise<void> {
+    this.assertConnected();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.dataSource.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      throw new DependencyUnavailableError('PostgreSQL', { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Resolves once connected (or when the app stops first). */
   async whenConnected(): Promise<void> {
     await this.connecting;

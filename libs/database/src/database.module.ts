@@ -22,7 +22,14 @@ import { DatabaseHealthIndicator } from './database.health';
         autoLoadEntities: true,
         synchronize: false,
         manualInitialization: true,
-        extra: { max: config.database.poolSize, connectionTimeoutMillis: 5000 },
+        extra: {
+          max: config.database.poolSize,
+          connectionTimeoutMillis: 5000,
+          // Bounds every statement, lock waits included, so a stuck query fails instead of outliving the
+          // handler (and the broker's consumer timeout); a transaction left idle is ended too.
+          statement_timeout: config.database.statementTimeoutMs,
+          idle_in_transaction_session_timeout: config.database.statementTimeoutMs * 2,
+        },
       }),
     }),
   ],

@@ -1,9 +1,11 @@
-import { parseJsonBody, replayMessage, whyNotReplayable } from './dead-letter-replay';
+import { topologyNames } from '@app/messaging';
+import { replayMessage, whyNotReplayable } from './dead-letter-replay';
 import type { DeadLetter } from './dead-letter.entity';
 import { DeadLetterNotReplayableError } from './dead-letters.errors';
 
 const MESSAGE_ID = '5b0c3e1a-7f2d-4c6b-9e8a-1d2f3a4b5c6d';
 const REPLAYED_AT = new Date('2026-11-24T12:00:00.000Z');
+const names = topologyNames('spec');
 
 function deadLetter(overrides: Partial<DeadLetter> = {}): DeadLetter {
   return {
@@ -15,24 +17,6 @@ function deadLetter(overrides: Partial<DeadLetter> = {}): DeadLetter {
     ...overrides,
   } as DeadLetter;
 }
-
-describe('parseJsonBody', () => {
-  it.each([
-    ['an object', '{"userId":"42"}', { userId: '42' }],
-    ['a string', '"just a string"', 'just a string'],
-    ['a number', '7', 7],
-  ])('when the body is %s in JSON, then it is parsed', (_case, body, expected) => {
-    expect(parseJsonBody(Buffer.from(body))).toEqual(expected);
-  });
-
-  it.each([
-    ['not JSON', '{not json'],
-    ['empty', ''],
-    ['JSON null', 'null'],
-  ])('when the body is %s, then there is no payload (null)', (_case, body) => {
-    expect(parseJsonBody(Buffer.from(body))).toBeNull();
-  });
-});
 
 describe('whyNotReplayable', () => {
   it('when the payload is JSON and the type is the routing key, then it is replayable', () => {
@@ -52,10 +36,16 @@ describe('whyNotReplayable', () => {
 
 describe('replayMessage', () => {
   it('when a dead letter is replayed, then routing key, payload and message id are the original ones', () => {
-    const message = replayMessage(deadLetter(), REPLAYED_AT, 'admin-req-1');
+    const message = replayMessage(
+      deadLetter({ exchange: names.eventsExchange }),
+      names,
+      REPLAYED_AT,
+      'admin-req-1',
+    );
 
     expect(message).toEqual({
       messageId: MESSAGE_ID,
+      exchange: 'events',
       routingKey: 'user.registered',
       payload: { userId: '42' },
       headers: {
@@ -64,6 +54,20 @@ describe('replayMessage', () => {
         'x-replay-request-id': 'admin-req-1',
       },
     });
+  });
+
+  it("when the dead letter was a step's message, then the replay goes back to the steps exchange", () => {
+    const message = replayMessage(
+      deadLetter({
+        exchange: names.stepsExchange,
+        type: 'send-verification-email',
+        routingKey: 'send-verification-email',
+      }),
+      names,
+      REPLAYED_AT,
+    );
+
+    expect(message).toMatchObject({ exchange: 'steps', routingKey: 'send-verification-email' });
   });
 
   it('when the message carried failure and retry headers, then they are dropped and its own headers kept', () => {
@@ -86,9 +90,11 @@ describe('replayMessage', () => {
       'x-first-death-queue': 'onboarding.worker',
       'x-replay-of': 'older',
       'x-replay-request-id': 'older-admin-req',
+      'x-publish-id': 'a1b2c3-7',
+      'retry-tier': '1000ms',
     };
 
-    const message = replayMessage(deadLetter({ headers }), REPLAYED_AT);
+    const message = replayMessage(deadLetter({ headers }), names, REPLAYED_AT);
 
     expect(message.headers).toEqual({
       'x-request-id': 'req-42',
@@ -99,13 +105,17 @@ describe('replayMessage', () => {
   });
 
   it('when a header is not a string, then it is dropped (the outbox keeps string headers)', () => {
-    const message = replayMessage(deadLetter({ headers: { 'x-tenant': 7, 'x-flag': true } }), REPLAYED_AT);
+    const message = replayMessage(
+      deadLetter({ headers: { 'x-tenant': 7, 'x-flag': true } }),
+      names,
+      REPLAYED_AT,
+    );
 
     expect(Object.keys(message.headers ?? {})).toEqual(['x-replay-of', 'x-replayed-at']);
   });
 
   it('when the dead letter cannot be replayed, then DEAD_LETTER_NOT_REPLAYABLE', () => {
-    expect(() => replayMessage(deadLetter({ payload: null }), REPLAYED_AT)).toThrow(
+    expect(() => replayMessage(deadLetter({ payload: null }), names, REPLAYED_AT)).toThrow(
       DeadLetterNotReplayableError,
     );
   });

@@ -1,4 +1,11 @@
-import { ATTEMPT_HEADER, DEAD_LETTER_HEADERS } from '@app/messaging';
+import {
+  ATTEMPT_HEADER,
+  DEAD_LETTER_HEADERS,
+  LEDGER_ERROR_HEADER,
+  PUBLISH_ID_HEADER,
+  RETRY_TIER_HEADER,
+  TopologyNames,
+} from '@app/messaging';
 import type { NewOutboxMessage } from '@app/outbox';
 import type { DeadLetter } from './dead-letter.entity';
 import { DeadLetterNotReplayableError } from './dead-letters.errors';
@@ -15,22 +22,13 @@ const DROPPED_HEADERS = new Set<string>([
   ...Object.values(DEAD_LETTER_HEADERS),
   ...Object.values(REPLAY_HEADERS),
   ATTEMPT_HEADER,
+  PUBLISH_ID_HEADER,
+  RETRY_TIER_HEADER,
+  LEDGER_ERROR_HEADER,
   'x-death',
   'x-delivery-count',
 ]);
 const DROPPED_HEADER_PATTERN = /^x-(first-death|last-death|last-error)-/;
-
-/**
- * The body as JSON, or null when it is not JSON (or is JSON `null`, which is no event either). Such a message
- * cannot be replayed: the outbox stores JSON.
- */
-export function parseJsonBody(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return null;
-  }
-}
 
 /** Why the dead letter cannot go through the outbox, or undefined when it can. */
 export function whyNotReplayable(
@@ -53,6 +51,7 @@ export function whyNotReplayable(
  */
 export function replayMessage(
   deadLetter: DeadLetter,
+  names: TopologyNames,
   replayedAt: Date,
   requestId?: string,
 ): NewOutboxMessage & { messageId: string } {
@@ -66,6 +65,8 @@ export function replayMessage(
   );
   return {
     messageId: deadLetter.messageId,
+    // A step's message goes back to the worker's own exchange; anything else is an event.
+    exchange: deadLetter.exchange === names.stepsExchange ? 'steps' : 'events',
     routingKey: deadLetter.routingKey,
     payload: deadLetter.payload,
     headers: {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DeadLetterOccurrence } from './dead-letter-occurrence.entity';
 import { DeadLetter } from './dead-letter.entity';
 import { DeadLetterRepository } from './dead-letter.repository';
 
@@ -8,7 +9,7 @@ import { DeadLetterRepository } from './dead-letter.repository';
  * be an observer of DeadLettersModule, which therefore cannot be imported back.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([DeadLetter])],
+  imports: [TypeOrmModule.forFeature([DeadLetter, DeadLetterOccurrence])],
   providers: [DeadLetterRepository],
   exports: [DeadLetterRepository],
 })

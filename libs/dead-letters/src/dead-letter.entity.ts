@@ -6,7 +6,8 @@ export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
 
 /**
  * A message that ended in the dead-letter queue, with why. One row per message id: when the same message is
- * dead-lettered again (after a replay, say), its row takes the new failure and goes back to `pending`.
+ * dead-lettered again (after a replay, say), that is a new occurrence (see {@link DeadLetterOccurrence}); the row
+ * takes the new failure and goes back to `pending`, and the earlier occurrence keeps the decision taken on it.
  */
 @Entity({ name: 'dead_letters' })
 export class DeadLetter {
@@ -76,4 +77,8 @@ export class DeadLetter {
 
   @Column({ type: 'timestamptz', name: 'discarded_at', precision: 3, nullable: true })
   discardedAt!: Date | null;
+
+  /** What had to be escaped or left out to store it (a NUL in a header, a body that is not UTF-8…). */
+  @Column('text', { name: 'storage_notes', array: true })
+  storageNotes!: string[];
 }

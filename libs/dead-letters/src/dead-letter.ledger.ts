@@ -1,14 +1,21 @@
-import { DatabaseConnector } from '@app/database';
-import type { ReceivedDeadLetter } from '@app/messaging';
+import { DatabaseConnector, isDatabaseConnectionError } from '@app/database';
+import { AppConfig } from '@app/config';
+import { type ReceivedDeadLetter, topologyNames, TopologyNames } from '@app/messaging';
 import { OutboxWriter } from '@app/outbox';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { decodeDeadLetterCursor, encodeDeadLetterCursor } from './dead-letter-cursor';
-import { parseJsonBody, replayMessage } from './dead-letter-replay';
+import { DeadLetterOccurrence } from './dead-letter-occurrence.entity';
+import { replayMessage } from './dead-letter-replay';
 import { DeadLetter } from './dead-letter.entity';
 import { DEAD_LETTER_OBSERVERS, DeadLetterObserver } from './dead-letter.observer';
 import { DeadLetterFilter, DeadLetterRepository, RecordOutcome } from './dead-letter.repository';
-import { DeadLetterNotFoundError, DeadLetterNotPendingError } from './dead-letters.errors';
+import {
+  ConcurrentOccurrenceError,
+  DeadLetterNotFoundError,
+  DeadLetterNotPendingError,
+} from './dead-letters.errors';
+import { minimalDeadLetter, StorableDeadLetter, toStorableDeadLetter } from './storable-dead-letter';
 
 export interface DeadLetterPage {
   items: DeadLetter[];
@@ -29,40 +36,74 @@ export interface BulkReplayResult {
 @Injectable()
 export class DeadLetterLedger {
   private readonly logger = new Logger(DeadLetterLedger.name);
+  private readonly names: TopologyNames;
 
   constructor(
+    config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly database: DatabaseConnector,
     private readonly deadLetters: DeadLetterRepository,
     private readonly outbox: OutboxWriter,
     @Inject(DEAD_LETTER_OBSERVERS) private readonly observers: readonly DeadLetterObserver[],
-  ) {}
+  ) {
+    this.names = topologyNames(config.rabbitmq.topologyPrefix);
+  }
 
-  /** Records a dead letter (a redelivered one changes nothing); the observers react in the same transaction. */
-  async record(deadLetter: ReceivedDeadLetter): Promise<RecordOutcome> {
+  /**
+   * Records a dead letter (a redelivered occurrence changes nothing); the observers react in the same
+   * transaction. What PostgreSQL cannot store as it is (NUL characters, lone surrogates, a body that is not
+   * UTF-8) is escaped or left out and said so on the row; should PostgreSQL refuse the row anyway, a minimal row
+   * (ids, reason, raw body) is recorded instead. Only an outage of the database makes this throw.
+   */
+  async record(received: ReceivedDeadLetter): Promise<RecordOutcome> {
     this.database.assertConnected();
-    const payload = parseJsonBody(deadLetter.body);
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const outcome = await this.deadLetters.upsert(manager, deadLetter, payload);
-      if (outcome === 'duplicate') return outcome;
-      for (const observer of this.observers) {
-        await observer.onDeadLettered(manager, {
-          messageId: deadLetter.messageId,
-          type: deadLetter.type,
-          routingKey: deadLetter.routingKey,
-          payload,
-          errorCode: deadLetter.errorCode,
-          errorMessage: deadLetter.errorMessage,
-        });
-      }
-      return outcome;
-    });
+    const deadLetter = toStorableDeadLetter(received);
+    let outcome: RecordOutcome;
+    try {
+      outcome = await this.recordInTransaction(deadLetter);
+    } catch (error) {
+      if (isDatabaseConnectionError(error)) throw error;
+      this.logger.error(
+        `PostgreSQL refused dead letter ${deadLetter.messageId} (${(error as Error).message}); recording a minimal row`,
+      );
+      outcome = await this.recordInTransaction(minimalDeadLetter(deadLetter, error));
+    }
     this.logger.log(
       outcome === 'duplicate'
         ? `dead letter ${deadLetter.messageId} was recorded before; skipped`
         : `dead letter ${deadLetter.messageId} recorded (${deadLetter.errorCode}, by the ${deadLetter.deadLetteredBy})`,
     );
     return outcome;
+  }
+
+  private async recordInTransaction(deadLetter: StorableDeadLetter): Promise<RecordOutcome> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const outcome = await this.deadLetters.record(manager, deadLetter);
+        if (outcome === 'duplicate') return outcome;
+        for (const observer of this.observers) {
+          await observer.onDeadLettered(manager, {
+            messageId: deadLetter.messageId,
+            type: deadLetter.type,
+            routingKey: deadLetter.routingKey,
+            payload: deadLetter.payload,
+            errorCode: deadLetter.errorCode,
+            errorMessage: deadLetter.errorMessage,
+          });
+        }
+        return outcome;
+      });
+    } catch (error) {
+      // Another delivery of this very occurrence committed first: it is recorded, which is what was wanted.
+      if (error instanceof ConcurrentOccurrenceError) return 'duplicate';
+      throw error;
+    }
+  }
+
+  /** Every time the message was dead-lettered, oldest first, with the decision taken on each. */
+  async occurrences(messageId: string): Promise<DeadLetterOccurrence[]> {
+    this.database.assertConnected();
+    return this.deadLetters.findOccurrences(messageId);
   }
 
   /** @throws InvalidDeadLetterCursorError */
@@ -90,7 +131,7 @@ export class DeadLetterLedger {
    */
   async replay(messageId: string, requestId?: string): Promise<DeadLetter> {
     return this.changePending(messageId, async (manager, deadLetter) => {
-      await this.outbox.enqueue(manager, replayMessage(deadLetter, new Date(), requestId));
+      await this.outbox.enqueue(manager, replayMessage(deadLetter, this.names, new Date(), requestId));
       await this.deadLetters.markReplayed(manager, [messageId]);
       this.logger.log(`dead letter ${messageId} replayed through the outbox`);
     });
@@ -112,7 +153,7 @@ export class DeadLetterLedger {
       if (dryRun) return deadLetters.map((deadLetter) => deadLetter.messageId);
       const replayedAt = new Date();
       for (const deadLetter of deadLetters) {
-        await this.outbox.enqueue(manager, replayMessage(deadLetter, replayedAt, requestId));
+        await this.outbox.enqueue(manager, replayMessage(deadLetter, this.names, replayedAt, requestId));
       }
       const ids = deadLetters.map((deadLetter) => deadLetter.messageId);
       await this.deadLetters.markReplayed(manager, ids);

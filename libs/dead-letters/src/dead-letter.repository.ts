@@ -1,9 +1,11 @@
-import type { ReceivedDeadLetter } from '@app/messaging';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import type { DeadLetterCursor } from './dead-letter-cursor';
+import { DeadLetterOccurrence, OccurrenceResolution } from './dead-letter-occurrence.entity';
 import { DeadLetter, DeadLetterStatus } from './dead-letter.entity';
+import { ConcurrentOccurrenceError } from './dead-letters.errors';
+import type { StorableDeadLetter } from './storable-dead-letter';
 
 /** Filters of the list and of the bulk replay; all optional, combined with AND. */
 export interface DeadLetterFilter {
@@ -37,28 +39,49 @@ const SUMMARY_COLUMNS: (keyof DeadLetter)[] = [
   'replayCount',
   'replayedAt',
   'discardedAt',
+  'storageNotes',
 ];
 
 /** Persistence of the dead-letter ledger. */
 @Injectable()
 export class DeadLetterRepository {
-  constructor(@InjectRepository(DeadLetter) private readonly deadLetters: Repository<DeadLetter>) {}
+  constructor(
+    @InjectRepository(DeadLetter) private readonly deadLetters: Repository<DeadLetter>,
+    @InjectRepository(DeadLetterOccurrence) private readonly occurrences: Repository<DeadLetterOccurrence>,
+  ) {}
 
   /**
-   * Inserts the dead letter, or, when its message id is known, overwrites the failure and sets it pending again.
-   * The DLQ delivers at least once, and concurrently, so the same dead letter may arrive twice, even after a
-   * newer one: only a failure later than the recorded one counts; a repeat (or a stale one) changes nothing.
+   * Records one occurrence of a dead letter inside the caller's transaction. The occurrence id decides: seen
+   * before (the dead-letter queue delivers at least once, and may deliver again), nothing changes. New, it is
+   * inserted, and the message's row is inserted, or takes this failure and is pending again (it failed again
+   * after a replay, or came back after a discard: the earlier occurrence keeps that decision).
    */
-  async upsert(
-    manager: EntityManager,
-    deadLetter: ReceivedDeadLetter,
-    payload: unknown,
-  ): Promise<RecordOutcome> {
-    const rows: { inserted: boolean }[] = await manager.query(
+  async record(manager: EntityManager, deadLetter: StorableDeadLetter): Promise<RecordOutcome> {
+    const row = [
+      deadLetter.messageId,
+      deadLetter.type,
+      deadLetter.exchange,
+      deadLetter.routingKey,
+      deadLetter.contentType,
+      deadLetter.body,
+      deadLetter.payloadJson,
+      deadLetter.headersJson,
+      deadLetter.errorCode,
+      deadLetter.errorMessage,
+      deadLetter.errorStack,
+      deadLetter.attempts,
+      deadLetter.firstFailedAt,
+      deadLetter.lastFailedAt,
+      deadLetter.deadLetteredBy,
+      deadLetter.requestId,
+      deadLetter.storageNotes,
+    ];
+    const [message]: { inserted: boolean }[] = await manager.query(
       `INSERT INTO dead_letters (message_id, type, exchange, routing_key, content_type, body, payload, headers,
          error_code, error_message, error_stack, attempts, first_failed_at, last_failed_at, dead_lettered_by,
-         request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16)
+         request_id, storage_notes)
+       SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17
+       WHERE NOT EXISTS (SELECT 1 FROM dead_letter_occurrences WHERE occurrence_id = $18)
        ON CONFLICT (message_id) DO UPDATE SET
          type = EXCLUDED.type, exchange = EXCLUDED.exchange, routing_key = EXCLUDED.routing_key,
          content_type = EXCLUDED.content_type, body = EXCLUDED.body, payload = EXCLUDED.payload,
@@ -67,32 +90,38 @@ export class DeadLetterRepository {
          first_failed_at = LEAST(dead_letters.first_failed_at, EXCLUDED.first_failed_at),
          last_failed_at = EXCLUDED.last_failed_at, dead_lettered_by = EXCLUDED.dead_lettered_by,
          request_id = COALESCE(EXCLUDED.request_id, dead_letters.request_id),
+         storage_notes = EXCLUDED.storage_notes,
          dead_lettered_at = now(), status = 'pending',
          times_dead_lettered = dead_letters.times_dead_lettered + 1
-       WHERE EXCLUDED.last_failed_at > dead_letters.last_failed_at
        RETURNING (xmax = 0) AS inserted`,
+      [...row, deadLetter.occurrenceId],
+    );
+    if (!message) return 'duplicate';
+    // A concurrent delivery of the same occurrence waits here on the primary key, then finds it taken; its
+    // transaction rolls back, row update included.
+    const occurrence: unknown[] = await manager.query(
+      `INSERT INTO dead_letter_occurrences (occurrence_id, message_id, error_code, error_message, attempts,
+         dead_lettered_by)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (occurrence_id) DO NOTHING RETURNING 1`,
       [
+        deadLetter.occurrenceId,
         deadLetter.messageId,
-        deadLetter.type,
-        deadLetter.exchange,
-        deadLetter.routingKey,
-        deadLetter.contentType ?? null,
-        deadLetter.body,
-        payload === null ? null : JSON.stringify(payload),
-        JSON.stringify(deadLetter.headers),
         deadLetter.errorCode,
         deadLetter.errorMessage,
-        deadLetter.errorStack ?? null,
         deadLetter.attempts,
-        deadLetter.firstFailedAt,
-        deadLetter.lastFailedAt,
         deadLetter.deadLetteredBy,
-        deadLetter.requestId ?? null,
       ],
     );
-    const [row] = rows;
-    if (!row) return 'duplicate';
-    return row.inserted ? 'recorded' : 'recorded-again';
+    if (occurrence.length === 0) throw new ConcurrentOccurrenceError(deadLetter.occurrenceId);
+    return message.inserted ? 'recorded' : 'recorded-again';
+  }
+
+  /** Every occurrence of a dead letter, oldest first. */
+  findOccurrences(messageId: string): Promise<DeadLetterOccurrence[]> {
+    return this.occurrences.find({
+      where: { messageId },
+      order: { deadLetteredAt: 'ASC', occurrenceId: 'ASC' },
+    });
   }
 
   /** One dead letter, locked for update when a transaction's manager is given. */
@@ -155,6 +184,7 @@ export class DeadLetterRepository {
        WHERE message_id = ANY($1::text[])`,
       [messageIds],
     );
+    await this.resolveOccurrences(manager, messageIds, 'replayed');
   }
 
   /** Pending dead letters per error code (for the metrics an operator alerts on). */
@@ -169,6 +199,20 @@ export class DeadLetterRepository {
     await manager.query(
       `UPDATE dead_letters SET status = 'discarded', discarded_at = now() WHERE message_id = $1`,
       [messageId],
+    );
+    await this.resolveOccurrences(manager, [messageId], 'discarded');
+  }
+
+  /** The decision goes on the occurrences it was taken on: those still unresolved. */
+  private async resolveOccurrences(
+    manager: EntityManager,
+    messageIds: string[],
+    resolution: OccurrenceResolution,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE dead_letter_occurrences SET resolution = $2, resolved_at = now()
+       WHERE message_id = ANY($1::text[]) AND resolution IS NULL`,
+      [messageIds, resolution],
     );
   }
 

@@ -44,3 +44,16 @@ export class InvalidDeadLetterCursorError extends DomainError {
     super('the cursor is malformed; use the nextCursor of a previous page');
   }
 }
+
+/**
+ * Another delivery of the same dead-letter occurrence committed first (two consumers had it at once after a
+ * channel was replaced). Transient: trying again finds it recorded and changes nothing.
+ */
+export class ConcurrentOccurrenceError extends DomainError {
+  readonly code = 'DEAD_LETTER_RECORDED_CONCURRENTLY';
+  readonly kind = 'transient';
+
+  constructor(readonly occurrenceId: string) {
+    super(`occurrence ${occurrenceId} was recorded concurrently`);
+  }
+}

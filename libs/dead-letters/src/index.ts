@@ -1,4 +1,5 @@
 export * from './dead-letter-cursor';
+export * from './dead-letter-occurrence.entity';
 export * from './dead-letter-replay';
 export * from './dead-letter-store.module';
 export * from './dead-letter.entity';
@@ -7,3 +8,4 @@ export * from './dead-letter.observer';
 export * from './dead-letter.repository';
 export * from './dead-letters.errors';
 export * from './dead-letters.module';
+export * from './storable-dead-letter';

@@ -28,3 +28,13 @@ export class InvalidMessageError extends DomainError {
     this.code = code;
   }
 }
+
+/** A handler ran past its deadline (below the broker's consumer timeout); it may succeed on a later attempt. */
+export class HandlerTimeoutError extends DomainError {
+  readonly code = 'HANDLER_TIMEOUT';
+  readonly kind = 'transient';
+
+  constructor(readonly timeoutMs: number) {
+    super(`the handler did not finish within ${timeoutMs} ms`);
+  }
+}

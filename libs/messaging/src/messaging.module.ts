@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { RABBITMQ_CONNECTION_NAME, RabbitMqConnection } from './rabbitmq.connection';
-import { RabbitMqHealthIndicator } from './rabbitmq.health';
+import { RABBITMQ_CONNECTION_NAME, RabbitMqConnection } from './connection/rabbitmq.connection';
+import { RabbitMqHealthIndicator } from './connection/rabbitmq.health';
 
 /** The publishing connection and the RabbitMQ health indicator. */
 @Module({})

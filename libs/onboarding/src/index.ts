@@ -5,3 +5,6 @@ export * from './onboarding-timeline.repository';
 export * from './onboarding-timeline.service';
 export * from './onboarding.module';
 export * from './onboarding.service';
+export * from './steps/step-names';
+export * from './inbox-retention';
+export * from './steps/step-retry-policies';

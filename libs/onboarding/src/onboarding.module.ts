@@ -3,6 +3,7 @@ import { UsersModule } from '@app/users';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InboxMessage } from './inbox-message.entity';
+import { InboxRetention } from './inbox-retention';
 import { InboxRepository } from './inbox.repository';
 import { OnboardingStep } from './onboarding-step.entity';
 import { OnboardingTimelineRepository } from './onboarding-timeline.repository';
@@ -22,7 +23,8 @@ import { ProvisionAccountStep } from './steps/provision-account.step';
     InboxRepository,
     OnboardingTimelineRepository,
     ProvisionAccountStep,
+    InboxRetention,
   ],
-  exports: [OnboardingService, OnboardingTimelineService, OnboardingTimelineRepository],
+  exports: [OnboardingService, OnboardingTimelineService, OnboardingTimelineRepository, InboxRetention],
 })
 export class OnboardingModule {}

@@ -43,7 +43,9 @@ export class OnboardingService {
         if (!(await this.inbox.claim(manager, messageId, OnboardingService.HANDLER))) return 'duplicate';
         const user = await manager.findOne(User, {
           where: { id: event.userId },
-          lock: { mode: 'pessimistic_write' },
+          // FOR NO KEY UPDATE: serialises onboarding of the user without blocking the KEY SHARE locks that the
+          // timeline's foreign key takes (FOR UPDATE would, and deadlock with a concurrent failure record).
+          lock: { mode: 'for_no_key_update' },
         });
         if (!user) throw new UserNotFoundError(event.userId);
         for (const step of this.steps) {

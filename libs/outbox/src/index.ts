@@ -4,3 +4,4 @@ export * from './outbox-relay.module';
 export * from './outbox.module';
 export * from './outbox.relay';
 export * from './outbox.writer';
+export * from './outbox-retention';

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OutboxMessage } from './outbox-message.entity';
 import { OutboxBacklogReader } from './outbox-backlog';
+import { OutboxRetention } from './outbox-retention';
 import { OutboxWriter } from './outbox.writer';
 
 /** Writing events into the outbox (any app that changes state). */
 @Module({
   imports: [TypeOrmModule.forFeature([OutboxMessage])],
-  providers: [OutboxWriter, OutboxBacklogReader],
-  exports: [OutboxWriter, OutboxBacklogReader],
+  providers: [OutboxWriter, OutboxBacklogReader, OutboxRetention],
+  exports: [OutboxWriter, OutboxBacklogReader, OutboxRetention],
 })
 export class OutboxModule {}

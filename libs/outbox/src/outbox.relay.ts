@@ -1,7 +1,7 @@
 import { AppConfig } from '@app/config';
 import { RabbitMqConnection } from '@app/messaging';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { PgNotificationListener } from './pg-notification.listener';
 import type { OutboxExchange } from './outbox.writer';
 import { Wakeup } from './wakeup';
@@ -15,6 +15,7 @@ interface PendingRow {
   payload: unknown;
   headers: Record<string, string>;
   created_at: Date;
+  publish_attempts: number;
 }
 
 /** The channel the outbox trigger NOTIFYs on every insert (see the initial migration). */
@@ -23,7 +24,8 @@ export const OUTBOX_NOTIFY_CHANNEL = 'outbox_messages';
 /**
  * Publishes pending outbox rows to the events exchange and marks them published once the broker has confirmed
  * them (confirm + `mandatory`: an unroutable, nacked or timed-out message stays pending and is tried again after
- * a backoff). Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of API replicas can relay at once;
+ * a backoff). Rows are claimed with `FOR UPDATE SKIP LOCKED` and a lease, so any number of replicas of either
+ * app can relay at once;
  * progress is the `published_at` of each row, never a "last id" pointer (rows commit out of order).
  * Wakes on NOTIFY and also polls.
  */
@@ -87,27 +89,39 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  /** Publishes one batch of due rows. Returns how many were published. */
+  /**
+   * Publishes one batch of due rows. Returns how many were published. No transaction stays open while the broker
+   * confirms: the rows are claimed by moving their `available_at` past a lease in one statement (so no other
+   * relay takes them meanwhile), then published, then marked. A relay that dies in between leaves them to be
+   * claimed again once the lease runs out: at-least-once, which the consumers' inbox absorbs.
+   */
   async relayBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows: PendingRow[] = await manager.query(
-        `SELECT id, COALESCE(message_id, id::text) AS message_id, exchange, routing_key, payload, headers, created_at
-         FROM outbox_messages
-         WHERE published_at IS NULL AND available_at <= clock_timestamp()
-         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.config.outbox.batchSize],
-      );
-      if (rows.length === 0) return 0;
-      const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
-      const published = rows
-        .filter((_, index) => outcomes[index]?.status === 'fulfilled')
-        .map((row) => row.id);
-      await this.markPublished(manager, published);
-      for (const [index, outcome] of outcomes.entries()) {
-        if (outcome.status === 'rejected') await this.markFailed(manager, rows[index].id, outcome.reason);
-      }
-      return published.length;
-    });
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [PendingRow[], number] = await this.dataSource.query(
+      `UPDATE outbox_messages o
+       SET available_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000),
+           publish_attempts = o.publish_attempts + 1
+       FROM (SELECT id FROM outbox_messages
+             WHERE published_at IS NULL AND available_at <= clock_timestamp()
+             ORDER BY available_at, created_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+       WHERE o.id = due.id
+       RETURNING o.id, COALESCE(o.message_id, o.id::text) AS message_id, o.exchange, o.routing_key, o.payload,
+                 o.headers, o.created_at, o.publish_attempts`,
+      [this.config.outbox.batchSize, this.leaseMs],
+    );
+    if (rows.length === 0) return 0;
+    const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
+    const published = rows.filter((_, index) => outcomes[index]?.status === 'fulfilled').map((row) => row.id);
+    await this.markPublished(published);
+    for (const [index, outcome] of outcomes.entries()) {
+      if (outcome.status === 'rejected') await this.markFailed(rows[index], outcome.reason);
+    }
+    return published.length;
+  }
+
+  /** Longer than any publish can take (its confirm timeout), so a row is never claimed by two relays at once. */
+  private get leaseMs(): number {
+    return Math.max(30_000, 3 * this.config.rabbitmq.publishTimeoutMs);
   }
 
   private publish(row: PendingRow): Promise<void> {
@@ -122,27 +136,26 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
-  private async markPublished(manager: EntityManager, ids: string[]): Promise<void> {
+  private async markPublished(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await manager.query(
-      `UPDATE outbox_messages
-       SET published_at = clock_timestamp(), publish_attempts = publish_attempts + 1, last_error = NULL
-       WHERE id = ANY($1::uuid[])`,
+    await this.dataSource.query(
+      `UPDATE outbox_messages SET published_at = clock_timestamp(), last_error = NULL
+       WHERE id = ANY($1::uuid[]) AND published_at IS NULL`,
       [ids],
     );
   }
 
   /** Keeps the row pending, due again after an exponential, jittered delay (at most 30 s). */
-  private async markFailed(manager: EntityManager, id: string, reason: unknown): Promise<void> {
+  private async markFailed(row: PendingRow, reason: unknown): Promise<void> {
     const message = reason instanceof Error ? reason.message : String(reason);
-    this.logger.warn(`publishing outbox message ${id} failed, will retry: ${message}`);
-    await manager.query(
+    this.logger.warn(`publishing outbox message ${row.id} failed, will retry: ${message}`);
+    await this.dataSource.query(
       `UPDATE outbox_messages
-       SET publish_attempts = publish_attempts + 1, last_error = $2,
+       SET last_error = $2,
            available_at = clock_timestamp()
-             + make_interval(secs => LEAST(30, 0.25 * power(2, publish_attempts)) * (0.5 + random() / 2))
-       WHERE id = $1`,
-      [id, message.slice(0, 1000)],
+             + make_interval(secs => LEAST(30, 0.25 * power(2, publish_attempts - 1)) * (0.5 + random() / 2))
+       WHERE id = $1 AND published_at IS NULL`,
+      [row.id, message.slice(0, 1000)],
     );
   }
 }

@@ -54,7 +54,12 @@ export function closeOnSignals(
 ): void {
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (closing) return;
+    // Ctrl-C under `npm start` delivers several signals (the terminal, npm and concurrently each send one): the
+    // first starts the one graceful shutdown, the rest are noted and change nothing.
+    if (closing) {
+      log(`${signal} received again; the shutdown under way continues`);
+      return;
+    }
     closing = true;
     draining = true;
     log(`${signal} received; shutting down`);
@@ -73,8 +78,9 @@ export function closeOnSignals(
         },
       );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // `on`, not `once`: with no listener left, a repeated signal would kill the process mid-shutdown.
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 /** Stops accepting HTTP requests and waits for those in flight; after `graceMs`, drops what is still open. */

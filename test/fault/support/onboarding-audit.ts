@@ -1,6 +1,8 @@
 import type { AppConfig } from '@app/config';
-import { retryQueueName, retryTierDelays, topologyNames } from '@app/messaging';
+import { retryQueueName, RetryTiers, topologyNames } from '@app/messaging';
+import { onboardingRetryPolicies } from '@app/onboarding';
 import { USER_EVENTS } from '@app/users';
+import { workerQueues } from '../../../apps/worker/src/worker.queues';
 import { BrokerProbe } from '../../support/broker';
 import type { TestEnvironment } from '../../support/test-environment';
 
@@ -100,8 +102,12 @@ export class OnboardingAudit {
     const broker = await BrokerProbe.open(env.rabbitmqUrl, env.topologyPrefix);
     const names = topologyNames(env.topologyPrefix);
     const queues = [
-      names.workerQueue,
-      ...retryTierDelays(config.retry).map((delay) => retryQueueName(names, delay)),
+      ...workerQueues(names, config)
+        .filter((queue) => queue.role === 'work')
+        .map((queue) => queue.name),
+      ...RetryTiers.fromPolicies(onboardingRetryPolicies(config.retry)).delaysMs.map((delay) =>
+        retryQueueName(names, delay),
+      ),
     ];
     return new OnboardingAudit(env, broker, queues);
   }
@@ -151,7 +157,7 @@ export class OnboardingAudit {
     const deadLettered = await this.deadLetters(users.map((user) => user.id));
     const deadLetteredIds = new Set(deadLettered.map((entry) => entry.userId));
     const queued: Record<string, number> = {};
-    for (const queue of this.queues) queued[queue] = await this.broker.queueDepth(queue);
+    for (const queue of this.queues) queued[queue] = await this.broker.queueDepthIfDeclared(queue);
     return {
       users: users.length,
       completed: users.filter((user) => user.onboarding_status === 'completed').length,

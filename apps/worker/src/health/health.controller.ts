@@ -4,7 +4,10 @@ import { drainingCheck } from '@app/resilience';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 
-/** The worker's probes. Ready = PostgreSQL answers and the consumer is attached to its queue. */
+/**
+ * The worker's probes. Ready = PostgreSQL answers and the consumer consumes every queue on an open channel (not
+ * paused for an outage, not shutting down).
+ */
 @Controller('health')
 export class HealthController {
   constructor(
@@ -27,7 +30,10 @@ export class HealthController {
     return this.health.check([
       () => drainingCheck(this.indicators),
       () => this.database.check('postgresql'),
-      () => this.rabbitmq.check('rabbitmq', this.consumer.isConsuming, 'not consuming'),
+      () => {
+        const { consuming, detail } = this.consumer.consumerStatus();
+        return this.rabbitmq.check('rabbitmq', consuming, detail);
+      },
     ]);
   }
 }

@@ -1,10 +1,14 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { DeadLetterLedger1764200000000 } from './1764200000000-dead-letter-ledger';
 import { OutboxExchange1764300000000 } from './1764300000000-outbox-exchange';
+import { RetentionIndexes1764310000000 } from './1764310000000-retention-indexes';
+import { DeadLetterOccurrences1764320000000 } from './1764320000000-dead-letter-occurrences';
 
 /** Every migration, oldest first. Listed explicitly so that the build needs no file globbing. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
   DeadLetterLedger1764200000000,
   OutboxExchange1764300000000,
+  RetentionIndexes1764310000000,
+  DeadLetterOccurrences1764320000000,
 ];

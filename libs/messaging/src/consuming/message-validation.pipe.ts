@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { InvalidMessageError } from './messaging.errors';
+import { InvalidMessageError } from '../messaging.errors';
 
 function describe(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {

@@ -3,11 +3,20 @@ import type { Channel, ConsumeMessage, MessageProperties, XDeath } from 'amqplib
 import { EventEmitter } from 'node:events';
 import type { ConfirmPublisher, OutgoingMessage } from './confirm.publisher';
 import { DeadLetterPublisher } from './dead-letter.publisher';
-import { ConsumerChannel, RmqDelivery } from './rmq-delivery';
-import { topologyNames } from './topology';
+import { ConsumerChannel, RmqDelivery } from '../consuming/rmq-delivery';
+import type { ConsumerQueue } from '../topology/consumer-queue';
+import { topologyNames } from '../topology/topology-names';
 
 const names = topologyNames('spec');
 const MESSAGE_ID = 'f3b1f7a2-6a55-4a0e-9a43-3f3b3c1f1a01';
+const queue: ConsumerQueue = {
+  name: 'spec.step.provision-account',
+  role: 'work',
+  pattern: 'provision-account',
+  bindings: [],
+  accepts: ['user.registered'],
+  prefetch: 1,
+};
 
 class FakeChannel extends EventEmitter {
   readonly ack = jest.fn();
@@ -26,7 +35,7 @@ function deliveryWith(properties: Partial<MessageProperties>, routingKey = 'user
     },
     properties: { contentType: 'application/json', headers: {}, ...properties } as MessageProperties,
   };
-  return new RmqDelivery(message, new ConsumerChannel(new FakeChannel() as unknown as Channel));
+  return new RmqDelivery(message, new ConsumerChannel(new FakeChannel() as unknown as Channel), queue);
 }
 
 async function deadLetter(delivery: RmqDelivery, error: unknown): Promise<OutgoingMessage> {
@@ -116,7 +125,7 @@ describe('DeadLetterPublisher', () => {
     const death: XDeath = {
       count: 1,
       reason: 'rejected',
-      queue: names.workerQueue,
+      queue: queue.name,
       time: { '!': 'timestamp', value: 1_767_225_600 },
       exchange: names.eventsExchange,
       'routing-keys': ['user.registered'],

@@ -62,6 +62,7 @@ describe('readDeadLetter', () => {
 
     expect(deadLetter).toEqual({
       messageId: MESSAGE_ID,
+      occurrenceId: expect.stringMatching(/^[0-9a-f]{64}$/),
       type: 'user.registered',
       exchange: 'spec.events',
       routingKey: 'user.registered',
@@ -197,5 +198,39 @@ describe('readDeadLetter', () => {
     const deadLetter = readDeadLetter(dlqMessage({ messageId: MESSAGE_ID, headers: workerHeaders }));
 
     expect(deadLetter.type).toBe('user.registered');
+  });
+
+  describe('occurrence id', () => {
+    const published = (publishId: string, extra: Record<string, unknown> = {}) =>
+      dlqMessage({
+        messageId: MESSAGE_ID,
+        headers: { ...workerHeaders, 'x-publish-id': publishId, ...extra },
+      });
+
+    it('when the same dead letter is delivered again from the queue, then it is the same occurrence', () => {
+      expect(readDeadLetter(published('p-1')).occurrenceId).toBe(
+        readDeadLetter(published('p-1')).occurrenceId,
+      );
+    });
+
+    it('when the message is dead-lettered again (another publish), then it is a new occurrence, whatever the clocks say', () => {
+      const first = readDeadLetter(published('p-1'));
+      // Same failure times, even: the producer's clock does not decide.
+      const again = readDeadLetter(published('p-2'));
+
+      expect(again.occurrenceId).not.toBe(first.occurrenceId);
+    });
+
+    it('when the broker dead-letters one publish from two queues, then those are two occurrences', () => {
+      const broker = (queue: string) =>
+        dlqMessage({
+          messageId: MESSAGE_ID,
+          headers: { 'x-publish-id': 'p-9', 'x-death': [death('expired', { queue })] },
+        });
+
+      expect(readDeadLetter(broker('spec.step.a')).occurrenceId).not.toBe(
+        readDeadLetter(broker('spec.step.b')).occurrenceId,
+      );
+    });
   });
 });

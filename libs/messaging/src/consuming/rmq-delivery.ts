@@ -1,5 +1,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { createHash } from 'node:crypto';
+import { attemptOf, originalRoutingKey } from '../publishing/failure-headers';
+import type { ConsumerQueue } from '../topology/consumer-queue';
 
 /**
  * The id of a message that came without one: a hash of its routing key and content, so that the same message
@@ -36,15 +38,27 @@ export class RmqDelivery {
   constructor(
     readonly message: ConsumeMessage,
     private readonly source: ConsumerChannel,
+    /** The queue it was consumed from. */
+    readonly queue: ConsumerQueue,
   ) {}
 
   get channel(): Channel {
     return this.source.channel;
   }
 
+  /** Whether the channel it came on is still open, hence whether it can still be settled here. */
+  get isChannelOpen(): boolean {
+    return this.source.isOpen;
+  }
+
   get messageId(): string | undefined {
     const id: unknown = this.message.properties.messageId;
     return typeof id === 'string' && id.length > 0 ? id : undefined;
+  }
+
+  /** The stable stand-in for a missing message id. */
+  get contentMessageId(): string {
+    return contentMessageId(originalRoutingKey(this.message), this.message.content);
   }
 
   get headers(): Record<string, unknown> {
@@ -54,14 +68,17 @@ export class RmqDelivery {
   /** The event type: the `type` property, else the original routing key (retries reroute the message). */
   get eventType(): string {
     const type: unknown = this.message.properties.type;
-    if (typeof type === 'string' && type.length > 0) return type;
-    const original = this.headers['x-original-routing-key'];
-    return typeof original === 'string' ? original : this.message.fields.routingKey;
+    return typeof type === 'string' && type.length > 0 ? type : originalRoutingKey(this.message);
   }
 
   get requestId(): string | undefined {
     const id = this.headers['x-request-id'];
     return typeof id === 'string' ? id : undefined;
+  }
+
+  /** 1 on the first delivery; n+1 after n failed attempts. */
+  get attempt(): number {
+    return attemptOf(this.message);
   }
 
   get isSettled(): boolean {

@@ -1,6 +1,16 @@
 import type { Channel, ConsumeMessage, MessageProperties } from 'amqplib';
 import { EventEmitter } from 'node:events';
+import type { ConsumerQueue } from '../topology/consumer-queue';
 import { ConsumerChannel, RmqDelivery } from './rmq-delivery';
+
+const queue: ConsumerQueue = {
+  name: 'spec.step.provision-account',
+  role: 'work',
+  pattern: 'provision-account',
+  bindings: [],
+  accepts: ['user.registered'],
+  prefetch: 1,
+};
 
 class FakeChannel extends EventEmitter {
   readonly ack = jest.fn();
@@ -19,7 +29,7 @@ function message(
 }
 
 function deliveryOn(channel: FakeChannel, properties: Partial<MessageProperties> = {}) {
-  return new RmqDelivery(message(properties), new ConsumerChannel(channel as unknown as Channel));
+  return new RmqDelivery(message(properties), new ConsumerChannel(channel as unknown as Channel), queue);
 }
 
 describe('RmqDelivery', () => {

@@ -1,16 +1,17 @@
 import { AppConfig } from '@app/config';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { ConfirmPublisher } from '../publishing/confirm.publisher';
+import { assertExchanges } from '../topology/declare-topology';
+import { topologyNames, TopologyNames } from '../topology/topology-names';
 import { connectWithBackoff } from './amqp-connect';
-import { ConfirmPublisher } from './confirm.publisher';
-import { assertExchanges, topologyNames, TopologyNames } from './topology';
 
 export const RABBITMQ_CONNECTION_NAME = Symbol('RABBITMQ_CONNECTION_NAME');
 
 /**
  * The app's publishing connection to RabbitMQ (consuming uses a connection of its own, as RabbitMQ advises, so
  * that flow control on publishers never stalls consumers). It connects in the background and reconnects with
- * backoff; `publisher` waits for it (up to the publish timeout).
+ * backoff; `publisher` waits for an open channel (up to the publish timeout).
  */
 @Injectable()
 export class RabbitMqConnection implements OnApplicationShutdown {
@@ -36,12 +37,12 @@ export class RabbitMqConnection implements OnApplicationShutdown {
     this.publisher = new ConfirmPublisher(this.manager, {
       publishTimeoutMs: config.rabbitmq.publishTimeoutMs,
       setup: (channel) => assertExchanges(channel, this.names),
-      onError: (error) => this.logger.error(`publishing channel setup failed: ${error.message}`),
     });
   }
 
+  /** Connected, with a publishing channel open: what readiness and the relay go by. */
   get isConnected(): boolean {
-    return this.manager.isConnected();
+    return this.manager.isConnected() && this.publisher.isOpen;
   }
 
   async onApplicationShutdown(): Promise<void> {

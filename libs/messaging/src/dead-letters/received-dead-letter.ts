@@ -1,6 +1,8 @@
 import type { ConsumeMessage } from 'amqplib';
-import { DEAD_LETTER_HEADERS } from './dead-letter.publisher';
-import { contentMessageId } from './rmq-delivery';
+import { createHash } from 'node:crypto';
+import { contentMessageId } from '../consuming/rmq-delivery';
+import { PUBLISH_ID_HEADER } from '../publishing/confirm.publisher';
+import { DEAD_LETTER_HEADERS } from '../publishing/failure-headers';
 
 /** Pattern under which the dead-letter queue's messages reach their handler (`@EventPattern`). */
 export const DEAD_LETTER_PATTERN = '$dead-letter';
@@ -13,6 +15,13 @@ export const DEAD_LETTER_PATTERN = '$dead-letter';
 export interface ReceivedDeadLetter {
   /** The original message id; for a message that had none, a stable hash of its content. */
   messageId: string;
+  /**
+   * This dead-lettering, as opposed to the message: the same for every redelivery of this dead letter from the
+   * dead-letter queue, different when the message is dead-lettered again (after a replay, say). Derived from the
+   * id of the publish that made the dead letter (or, for the broker's, of the message's last publish and the
+   * broker's death record), never from a clock of the producer.
+   */
+  occurrenceId: string;
   /** Event type (the `type` property, else the original routing key). */
   type: string;
   exchange: string;
@@ -70,6 +79,7 @@ export function readDeadLetter(message: ConsumeMessage, receivedAt = new Date())
   const messageId = asString(message.properties.messageId) || contentMessageId(routingKey, message.content);
   return {
     messageId,
+    occurrenceId: occurrenceIdOf(message, headers, byWorker, death),
     type: asString(message.properties.type) || routingKey,
     exchange:
       asString(headers[DEAD_LETTER_HEADERS.originalExchange]) ?? death?.exchange ?? message.fields.exchange,
@@ -90,4 +100,27 @@ export function readDeadLetter(message: ConsumeMessage, receivedAt = new Date())
     requestId: asString(headers['x-request-id']),
     deadLetteredBy: byWorker ? 'worker' : 'broker',
   };
+}
+
+/** See {@link ReceivedDeadLetter.occurrenceId}. */
+function occurrenceIdOf(
+  message: ConsumeMessage,
+  headers: Record<string, unknown>,
+  byWorker: boolean,
+  death: XDeath | undefined,
+): string {
+  const publishId = asString(headers[PUBLISH_ID_HEADER]);
+  const deathRecord = byWorker ? '' : JSON.stringify([death?.queue, death?.reason, death?.count ?? null]);
+  const identity = publishId
+    ? [byWorker ? 'worker' : 'broker', publishId, deathRecord]
+    : // A producer of ours always sets a publish id; for anyone else's message, all there is to go by.
+      [
+        'foreign',
+        asString(message.properties.messageId) ?? '',
+        createHash('sha256').update(message.content).digest('hex'),
+        deathRecord,
+        JSON.stringify(death?.time ?? null),
+        asString(headers[DEAD_LETTER_HEADERS.lastFailureAt]) ?? '',
+      ];
+  return createHash('sha256').update(identity.join('\n')).digest('hex');
 }
