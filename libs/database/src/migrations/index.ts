@@ -1,10 +1,14 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { DeadLetterLedger1764200000000 } from './1764200000000-dead-letter-ledger';
 import { OutboxExchange1764300000000 } from './1764300000000-outbox-exchange';
+import { UserLifecycle1764400000000 } from './1764400000000-user-lifecycle';
+import { VerificationTokens1764400001000 } from './1764400001000-verification-tokens';
 
 /** Every migration, oldest first. Listed explicitly so that the build needs no file globbing. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
   DeadLetterLedger1764200000000,
   OutboxExchange1764300000000,
+  UserLifecycle1764400000000,
+  VerificationTokens1764400001000,
 ];
