@@ -1,4 +1,4 @@
-import { ApiProblem } from '@app/http-problems';
+import { ApiProblem, RequestValidationError } from '@app/http-problems';
 import { OnboardingTimelineService } from '@app/onboarding';
 import { UserLifecycleService, UsersService } from '@app/users';
 import {
@@ -12,11 +12,12 @@ import {
   Patch,
   Post,
   Query,
+  Req,
   Res,
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { RequestId } from '../request-id.decorator';
 import { ListUsersQuery } from './dto/list-users.query';
@@ -92,8 +93,15 @@ export class UsersController {
     @Body() body: UpdateUserDto,
     @Headers('if-match') ifMatch: string | undefined,
     @RequestId() requestId: string,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponse> {
+    // The validation pipe reads a null body as {}; as a merge patch, null would mean "remove everything".
+    if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) {
+      throw new RequestValidationError([
+        { field: 'body', code: 'isObject', message: 'a merge patch of a user must be a JSON object' },
+      ]);
+    }
     const user = await this.lifecycle.update(params.id, body, parseIfMatch(ifMatch), requestId);
     void reply.header('ETag', userEtag(user.version));
     return UserResponse.from(user);
