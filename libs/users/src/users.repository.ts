@@ -68,9 +68,8 @@ export class UsersRepository {
     }
   }
 
-  /** Reads through `manager` when given (inside its transaction), else through the pool. */
-  findById(id: string, manager?: EntityManager): Promise<User | null> {
-    return manager ? manager.findOneBy(User, { id }) : this.users.findOneBy({ id });
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
   }
 
   /**
