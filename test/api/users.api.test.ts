@@ -47,7 +47,11 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
         lastName: 'Lovelace',
         status: 'pending_verification',
         onboardingStatus: 'pending',
+        emailVerifiedAt: null,
+        verificationMethod: null,
         createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+        erasedAt: null,
       });
       expect(response.body).not.toContain(body.password);
       expect(response.body).not.toContain('argon2');

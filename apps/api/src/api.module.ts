@@ -7,6 +7,7 @@ import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
 import { OnboardingModule } from '@app/onboarding';
 import { OutboxRelayModule } from '@app/outbox';
 import { UsersModule } from '@app/users';
+import { VerificationModule } from '@app/verification';
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -14,6 +15,7 @@ import { AdminTokenGuard } from './auth/admin-token.guard';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HealthController } from './health/health.controller';
 import { BacklogMetrics } from './metrics/backlog.metrics';
+import { EmailVerificationController } from './users/email-verification.controller';
 import { UsersController } from './users/users.controller';
 
 /** The REST API: users, dead letters, health, and the outbox relay that publishes what the API writes. */
@@ -29,6 +31,7 @@ export class ApiModule {
         MessagingModule.forRoot('onboarding-api'),
         OutboxRelayModule,
         UsersModule,
+        VerificationModule,
         // Reads only (the timeline); onboarding itself runs in the worker.
         OnboardingModule,
         // The API replays and discards; only the worker records, so no observers here.
@@ -37,7 +40,7 @@ export class ApiModule {
         MetricsModule.forRoot('api'),
         DeadLetterStoreModule,
       ],
-      controllers: [UsersController, DeadLettersController, HealthController],
+      controllers: [UsersController, EmailVerificationController, DeadLettersController, HealthController],
       providers: [
         AdminTokenGuard,
         BacklogMetrics,

@@ -32,3 +32,50 @@ describe('AppConfig.load', () => {
     expect(load).toThrow(name);
   });
 });
+
+describe('AppConfig.load: secrets and verification', () => {
+  const hexKey = 'a1'.repeat(32);
+  const base64Key = Buffer.alloc(32, 7).toString('base64');
+
+  it('when nothing is set, then there is no encryption key, a 24 h token TTL and a 60 s resend interval', () => {
+    const config = AppConfig.load({});
+
+    expect(config.secrets).toEqual({ encryptionKey: null, previousKeys: [] });
+    expect(config.verification).toEqual({ tokenTtlMs: 86_400_000, resendIntervalMs: 60_000 });
+  });
+
+  it.each([
+    ['hex', hexKey, Buffer.from(hexKey, 'hex')],
+    ['base64', base64Key, Buffer.alloc(32, 7)],
+    ['base64 without padding', base64Key.replace(/=$/, ''), Buffer.alloc(32, 7)],
+    ['base64url', Buffer.alloc(32, 0xfb).toString('base64url'), Buffer.alloc(32, 0xfb)],
+  ])('when SECRETS_ENCRYPTION_KEY is %s, then it decodes to its 32 bytes', (_, text, bytes) => {
+    const config = AppConfig.load({ SECRETS_ENCRYPTION_KEY: text, SECRETS_ENCRYPTION_PREVIOUS_KEYS: hexKey });
+
+    expect(config.secrets.encryptionKey).toEqual(bytes);
+    expect(config.secrets.previousKeys).toEqual([Buffer.from(hexKey, 'hex')]);
+  });
+
+  it.each([
+    ['VERIFICATION_TOKEN_TTL', '90m', { tokenTtlMs: 5_400_000, resendIntervalMs: 60_000 }],
+    ['VERIFICATION_TOKEN_TTL', '3600', { tokenTtlMs: 3_600_000, resendIntervalMs: 60_000 }],
+    ['VERIFICATION_RESEND_INTERVAL', '5m', { tokenTtlMs: 86_400_000, resendIntervalMs: 300_000 }],
+  ])('when %s is %p, then it is read as a duration', (name, value, expected) => {
+    expect(AppConfig.load({ [name]: value }).verification).toEqual(expected);
+  });
+
+  it.each([
+    ['SECRETS_ENCRYPTION_KEY', 'too-short'],
+    ['SECRETS_ENCRYPTION_KEY', 'a1'.repeat(31)],
+    ['SECRETS_ENCRYPTION_PREVIOUS_KEYS', `${hexKey},nope`],
+    ['VERIFICATION_TOKEN_TTL', 'tomorrow'],
+    ['VERIFICATION_TOKEN_TTL', '500ms'],
+    ['VERIFICATION_TOKEN_TTL', '31d'],
+    ['VERIFICATION_RESEND_INTERVAL', '-5s'],
+  ])('when %s is %p, then loading fails naming the variable', (name, value) => {
+    const load = () => AppConfig.load({ [name]: value });
+
+    expect(load).toThrow(InvalidConfigurationError);
+    expect(load).toThrow(name);
+  });
+});

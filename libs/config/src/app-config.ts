@@ -43,6 +43,9 @@ export class AppConfig {
   readonly adminTokens: readonly string[];
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
+  /** Keys of the SecretBox (libs/secrets); `encryptionKey` null when SECRETS_ENCRYPTION_KEY is unset. */
+  readonly secrets: { encryptionKey: Buffer | null; previousKeys: readonly Buffer[] };
+  readonly verification: { tokenTtlMs: number; resendIntervalMs: number };
 
   private constructor(env: Environment) {
     this.nodeEnv = env.NODE_ENV;
@@ -86,6 +89,14 @@ export class AppConfig {
     this.adminTokens = Object.freeze([...env.ADMIN_TOKENS]);
     this.logLevel = env.LOG_LEVEL;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+    this.secrets = {
+      encryptionKey: env.SECRETS_ENCRYPTION_KEY ? decodeKey(env.SECRETS_ENCRYPTION_KEY) : null,
+      previousKeys: Object.freeze(env.SECRETS_ENCRYPTION_PREVIOUS_KEYS.map(decodeKey)),
+    };
+    this.verification = {
+      tokenTtlMs: env.VERIFICATION_TOKEN_TTL,
+      resendIntervalMs: env.VERIFICATION_RESEND_INTERVAL,
+    };
   }
 
   /** `NODE_ENV=production`: development fallbacks are refused. */
@@ -128,6 +139,11 @@ function crossFieldProblems(env: Environment): string[] {
     problems.push('DATABASE_STATEMENT_TIMEOUT_MS must be below WORKER_HANDLER_TIMEOUT_MS');
   }
   return problems;
+}
+
+/** A key validated by the environment's pattern: 64 hex digits, else base64 or base64url (Node reads both). */
+function decodeKey(text: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
 }
 
 /** Loads `.env` from the working directory into the environment when the file exists (variables set win). */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { parseDurationMs } from './duration';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -15,6 +16,13 @@ const toTokenList = ({ value }: { value: unknown }): string[] =>
         .map((token) => token.trim())
         .filter((token) => token.length > 0)
     : [];
+
+const toDurationMs = ({ value }: { value: unknown }): number => parseDurationMs(value);
+
+/** 32 bytes as 64 hex digits, or as base64 / base64url (43 characters, or 44 with its `=` padding). */
+const ENCRYPTION_KEY = /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/;
+const ENCRYPTION_KEY_MESSAGE =
+  'must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)';
 
 /**
  * Every environment variable the service reads, with its default. The README's configuration table and
@@ -209,4 +217,40 @@ export class Environment {
   @Min(1)
   @Max(100_000)
   RETENTION_BATCH_SIZE = 1000;
+
+  /**
+   * AES-256-GCM key for secrets stored encrypted (pending verification tokens, later webhook secrets). Unset: a
+   * built-in development key with a warning at boot, refused when NODE_ENV=production.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(ENCRYPTION_KEY, { message: `SECRETS_ENCRYPTION_KEY ${ENCRYPTION_KEY_MESSAGE}` })
+  SECRETS_ENCRYPTION_KEY: string | undefined = undefined;
+
+  /** Former keys, comma-separated: still decrypt what they encrypted, never encrypt. For key rotation. */
+  @Transform(toTokenList)
+  @IsString({ each: true })
+  @Matches(ENCRYPTION_KEY, {
+    each: true,
+    message: `SECRETS_ENCRYPTION_PREVIOUS_KEYS: each key ${ENCRYPTION_KEY_MESSAGE}`,
+  })
+  SECRETS_ENCRYPTION_PREVIOUS_KEYS: string[] = [];
+
+  /** How long a verification link is valid, in milliseconds once parsed (`24h`, `90m`, `60s`, or seconds). */
+  @Transform(toDurationMs)
+  @IsInt({
+    message: 'VERIFICATION_TOKEN_TTL must be a duration such as 24h, 90m or 60s, or a number of seconds',
+  })
+  @Min(1000, { message: 'VERIFICATION_TOKEN_TTL must be at least 1 second' })
+  @Max(30 * 86_400_000, { message: 'VERIFICATION_TOKEN_TTL must be at most 30 days' })
+  VERIFICATION_TOKEN_TTL = 86_400_000;
+
+  /** At most one verification mail per user per this interval (registration counts as the first). */
+  @Transform(toDurationMs)
+  @IsInt({
+    message: 'VERIFICATION_RESEND_INTERVAL must be a duration such as 60s or 5m, or a number of seconds',
+  })
+  @Min(1000, { message: 'VERIFICATION_RESEND_INTERVAL must be at least 1 second' })
+  @Max(86_400_000, { message: 'VERIFICATION_RESEND_INTERVAL must be at most 1 day' })
+  VERIFICATION_RESEND_INTERVAL = 60_000;
 }

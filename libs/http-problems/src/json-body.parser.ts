@@ -11,13 +11,16 @@ export class MalformedJsonError extends DomainError {
 /**
  * Replaces Fastify's JSON body parser with one that fails with a coded error: Nest turns Fastify's own parse
  * errors into anonymous 400s, and clients deserve to tell "not JSON" from "invalid fields". Prototype-poisoning
- * keys (`__proto__`, `constructor.prototype`) are rejected, as Fastify's parser does. Every other content type
- * is refused with 415. Requires `bodyParser: false` at app creation, so Nest registers no parser of its own.
+ * keys (`__proto__`, `constructor.prototype`) are rejected, as Fastify's parser does. `application/merge-patch+json`
+ * is parsed the same way; every other content type is refused with 415. Requires `bodyParser: false` at app
+ * creation, so Nest registers no parser of its own.
  */
 export function useCodedJsonBodyParser(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  // JSON Merge Patch (RFC 7396) bodies are JSON too: PATCH /users/{id} takes either type.
+  const jsonTypes = ['application/json', 'application/merge-patch+json'];
+  fastify.addContentTypeParser(jsonTypes, { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(
         null,

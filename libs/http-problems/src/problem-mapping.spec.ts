@@ -5,7 +5,20 @@ import {
   InvalidDeadLetterCursorError,
 } from '@app/dead-letters';
 import { DependencyUnavailableError, DomainError } from '@app/errors';
-import { InvalidCursorError, UserEmailTakenError, UserNotFoundError } from '@app/users';
+import {
+  InvalidCursorError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
+  UserEmailTakenError,
+  UserErasedError,
+  UserNotFoundError,
+} from '@app/users';
+import {
+  VerificationTokenExpiredError,
+  VerificationTokenInvalidError,
+  VerificationTokenSupersededError,
+  VerificationTokenUsedError,
+} from '@app/verification';
 import {
   HttpException,
   NotFoundException,
@@ -61,6 +74,18 @@ describe('toProblem', () => {
       'Dead letter cannot be replayed',
     ],
     [new InvalidDeadLetterCursorError(), 400, 'INVALID_CURSOR', 'Invalid pagination cursor'],
+    [new UserErasedError('7d9f1c52-8c7e-4c43-9a43-3f3b3c1f1a01'), 409, 'USER_ERASED', 'User was erased'],
+    [new PreconditionRequiredError(), 428, 'PRECONDITION_REQUIRED', 'If-Match required'],
+    [new PreconditionFailedError(3), 412, 'PRECONDITION_FAILED', 'User changed since it was read'],
+    [new VerificationTokenInvalidError(), 400, 'VERIFICATION_TOKEN_INVALID', 'Verification token not valid'],
+    [new VerificationTokenUsedError(), 410, 'VERIFICATION_TOKEN_USED', 'Verification token already used'],
+    [new VerificationTokenExpiredError(), 410, 'VERIFICATION_TOKEN_EXPIRED', 'Verification token expired'],
+    [
+      new VerificationTokenSupersededError(),
+      410,
+      'VERIFICATION_TOKEN_SUPERSEDED',
+      'Verification token superseded',
+    ],
     [
       new DependencyUnavailableError('PostgreSQL'),
       503,

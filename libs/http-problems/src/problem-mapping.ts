@@ -41,6 +41,13 @@ const DOMAIN_PROBLEMS: Record<string, { status: number; title: string }> = {
     status: HttpStatus.UNPROCESSABLE_ENTITY,
     title: 'Dead letter cannot be replayed',
   },
+  USER_ERASED: { status: HttpStatus.CONFLICT, title: 'User was erased' },
+  PRECONDITION_REQUIRED: { status: HttpStatus.PRECONDITION_REQUIRED, title: 'If-Match required' },
+  PRECONDITION_FAILED: { status: HttpStatus.PRECONDITION_FAILED, title: 'User changed since it was read' },
+  VERIFICATION_TOKEN_INVALID: { status: HttpStatus.BAD_REQUEST, title: 'Verification token not valid' },
+  VERIFICATION_TOKEN_USED: { status: HttpStatus.GONE, title: 'Verification token already used' },
+  VERIFICATION_TOKEN_EXPIRED: { status: HttpStatus.GONE, title: 'Verification token expired' },
+  VERIFICATION_TOKEN_SUPERSEDED: { status: HttpStatus.GONE, title: 'Verification token superseded' },
   DEPENDENCY_UNAVAILABLE: {
     status: HttpStatus.SERVICE_UNAVAILABLE,
     title: 'Service temporarily unavailable',

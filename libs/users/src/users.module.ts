@@ -2,13 +2,14 @@ import { OutboxModule } from '@app/outbox';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordHasher } from './password.hasher';
+import { UserLifecycleService } from './user-lifecycle.service';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User]), OutboxModule],
-  providers: [UsersService, UsersRepository, PasswordHasher],
-  exports: [UsersService, UsersRepository],
+  providers: [UsersService, UserLifecycleService, UsersRepository, PasswordHasher],
+  exports: [UsersService, UserLifecycleService, UsersRepository],
 })
 export class UsersModule {}

@@ -3,10 +3,31 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
 import { UserCursor } from './user-cursor';
-import { User } from './user.entity';
+import { User, type UserStatus, type VerificationMethod } from './user.entity';
+import type { UserProfileField } from './user-updated.event';
 import { UserEmailTakenError } from './users.errors';
 
 export type NewUser = Pick<User, 'id' | 'email' | 'passwordHash' | 'firstName' | 'lastName'>;
+
+/** Filters of the user list; all optional, combined with AND. */
+export interface UserListFilter {
+  status?: UserStatus;
+  /** Normalised already (`normalizeEmail`). */
+  email?: string;
+  /** Created at or after. */
+  createdFrom?: Date;
+  /** Created before. */
+  createdTo?: Date;
+}
+
+/** A verification mail request that passed the resend interval. */
+export interface ClaimedMailRequest {
+  userId: string;
+  requestedAt: Date;
+}
+
+// TypeORM's query() answers an UPDATE or DELETE with [rows, affected count] on PostgreSQL.
+type UpdateResult<T> = [T[], number];
 
 /** Persistence of users; database errors become domain errors here and nowhere else. */
 @Injectable()
@@ -34,6 +55,10 @@ export class UsersRepository {
           'onboardingStatus',
           'createdAt',
           'updatedAt',
+          'emailVerifiedAt',
+          'verificationMethod',
+          'erasedAt',
+          'version',
         ])
         .execute();
       return manager.create(User, result.generatedMaps[0] as Partial<User>);
@@ -47,14 +72,30 @@ export class UsersRepository {
     return this.users.findOneBy({ id });
   }
 
-  /** Users after `after` in `(createdAt, id)` order. */
-  findPage(limit: number, after?: UserCursor): Promise<User[]> {
+  /**
+   * Reads the user and locks its row (`FOR UPDATE`) until the caller's transaction ends: every change of a user
+   * starts here, so that concurrent changes of one user run one after the other. Lock order, everywhere: the
+   * user, then its other rows (verification tokens).
+   */
+  lockById(manager: EntityManager, id: string): Promise<User | null> {
+    return manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Users after `after` in `(createdAt, id)` order that match `filter`. */
+  findPage(limit: number, after?: UserCursor, filter: UserListFilter = {}): Promise<User[]> {
     const query = this.users
       .createQueryBuilder('user')
       .orderBy('user.createdAt', 'ASC')
       .addOrderBy('user.id', 'ASC');
+    // Each filter has an index leading with it (status: users_status_created_at_id_idx, email: the unique
+    // lower(email) index, created range: users_created_at_id_idx).
+    if (filter.status) query.andWhere('user.status = :status', { status: filter.status });
+    if (filter.email !== undefined) query.andWhere('lower(user.email) = :email', { email: filter.email });
+    if (filter.createdFrom)
+      query.andWhere('user.createdAt >= :createdFrom', { createdFrom: filter.createdFrom });
+    if (filter.createdTo) query.andWhere('user.createdAt < :createdTo', { createdTo: filter.createdTo });
     if (after) {
-      query.where(
+      query.andWhere(
         new Brackets((where) =>
           where
             .where('user.createdAt > :createdAt', { createdAt: after.createdAt })
@@ -88,5 +129,70 @@ export class UsersRepository {
       .andWhere('onboarding_status <> :completed', { completed: 'completed' })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Marks a pending user verified, inside the caller's transaction (which holds the row lock).
+   * @returns the user as it is now
+   */
+  async markVerified(manager: EntityManager, id: string, method: VerificationMethod): Promise<User> {
+    await manager.query(
+      `UPDATE users SET status = 'active', email_verified_at = clock_timestamp(), verification_method = $2
+       WHERE id = $1 AND status = 'pending_verification'`,
+      [id, method],
+    );
+    return manager.findOneByOrFail(User, { id });
+  }
+
+  /** Sets profile fields, inside the caller's transaction. @returns the user as it is now */
+  async updateProfile(
+    manager: EntityManager,
+    id: string,
+    changes: Partial<Record<UserProfileField, string>>,
+  ): Promise<User> {
+    await manager.update(User, { id }, changes);
+    return manager.findOneByOrFail(User, { id });
+  }
+
+  /**
+   * Erases the user in place, inside the caller's transaction: names and password hash removed, the email
+   * replaced by a placeholder that is unique (it contains the id) and can never be registered by anyone real
+   * (`.invalid` is reserved, RFC 2606), so the unique email index stays valid and the original email is free
+   * to register again. A trigger of the verification migration deletes the user's verification tokens in the
+   * same statement.
+   * @returns the user as it is now
+   */
+  async erase(manager: EntityManager, id: string): Promise<User> {
+    await manager.query(
+      `UPDATE users SET email = 'erased+' || id || '@erased.invalid', first_name = NULL, last_name = NULL,
+         password_hash = NULL, status = 'erased', erased_at = clock_timestamp()
+       WHERE id = $1 AND status <> 'erased'`,
+      [id],
+    );
+    return manager.findOneByOrFail(User, { id });
+  }
+
+  /**
+   * Records a verification mail request for the user with this (normalised) email, if there is one, it is
+   * pending verification, and its last request is at least `intervalMs` old. One statement: concurrent requests
+   * queue on the row lock and re-check the condition against the committed row, so at most one of them per
+   * interval gets the claim.
+   * @returns the claim, or undefined (no such user, not pending, or too soon: indistinguishable on purpose)
+   */
+  async claimVerificationMailRequest(
+    manager: EntityManager,
+    email: string,
+    intervalMs: number,
+  ): Promise<ClaimedMailRequest | undefined> {
+    const [rows] = await manager.query<UpdateResult<{ id: string; verification_requested_at: Date }>>(
+      `UPDATE users SET verification_requested_at = clock_timestamp()
+       WHERE lower(email) = $1 AND status = 'pending_verification'
+         AND (verification_requested_at IS NULL
+              OR verification_requested_at <= clock_timestamp() - $2 * interval '1 millisecond')
+       RETURNING id, verification_requested_at`,
+      [email, intervalMs],
+    );
+    const row = rows[0];
+    return row ? { userId: row.id, requestedAt: row.verification_requested_at } : undefined;
   }
 }

@@ -7,7 +7,7 @@ import { PasswordHasher } from './password.hasher';
 import { decodeUserCursor, encodeUserCursor } from './user-cursor';
 import { USER_EVENTS, UserRegisteredEvent } from './user-registered.event';
 import { User } from './user.entity';
-import { UsersRepository } from './users.repository';
+import { UserListFilter, UsersRepository } from './users.repository';
 import { UserNotFoundError } from './users.errors';
 
 export interface RegisterUserCommand {
@@ -68,11 +68,17 @@ export class UsersService {
     return user;
   }
 
-  /** @throws InvalidCursorError */
-  async list(limit: number, cursor?: string): Promise<UserPage> {
+  /**
+   * A page of users matching `filter` (its email is normalised as at registration). A cursor is a position in
+   * the list order, so it stays valid whatever the filters; pass the same filters to page through one list.
+   * @throws InvalidCursorError
+   */
+  async list(limit: number, cursor?: string, filter: UserListFilter = {}): Promise<UserPage> {
     this.database.assertConnected();
     const after = cursor === undefined ? undefined : decodeUserCursor(cursor);
-    const rows = await this.users.findPage(limit + 1, after);
+    const normalized =
+      filter.email === undefined ? filter : { ...filter, email: normalizeEmail(filter.email) };
+    const rows = await this.users.findPage(limit + 1, after, normalized);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeUserCursor(last) : null };

@@ -1,6 +1,7 @@
+import { USER_STATUSES, type UserListFilter, type UserStatus } from '@app/users';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class ListUsersQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -11,9 +12,52 @@ export class ListUsersQuery {
   @Max(100)
   limit = 20;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (pass the same filters with it)' })
   @IsOptional()
   @IsString()
   @MaxLength(512)
   cursor?: string;
+
+  @ApiPropertyOptional({ enum: USER_STATUSES, example: 'pending_verification' })
+  @IsOptional()
+  @IsIn(USER_STATUSES)
+  status?: UserStatus;
+
+  @ApiPropertyOptional({
+    example: 'ada@example.com',
+    description: 'Exactly this email, trimmed and compared regardless of case (as at registration)',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-24T00:00:00.000Z',
+    description: 'Created at or after this instant (ISO 8601)',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  createdFrom?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-25T00:00:00.000Z',
+    description: 'Created before this instant (ISO 8601)',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  createdTo?: string;
+
+  toFilter(): UserListFilter {
+    return {
+      status: this.status,
+      email: this.email,
+      createdFrom: this.createdFrom === undefined ? undefined : new Date(this.createdFrom),
+      createdTo: this.createdTo === undefined ? undefined : new Date(this.createdTo),
+    };
+  }
 }

@@ -1,5 +1,5 @@
-import { ONBOARDING_STATUSES, User, USER_STATUSES } from '@app/users';
-import type { OnboardingStatus, UserStatus } from '@app/users';
+import { ONBOARDING_STATUSES, User, USER_STATUSES, VERIFICATION_METHODS } from '@app/users';
+import type { OnboardingStatus, UserStatus, VerificationMethod } from '@app/users';
 import { ApiProperty } from '@nestjs/swagger';
 
 /** A user as the API shows it: never the password or its hash. */
@@ -7,16 +7,23 @@ export class UserResponse {
   @ApiProperty({ format: 'uuid', example: '0f8e3c2a-5b1d-4c7e-9a6f-2d4b8e1c3a5f' })
   id!: string;
 
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({
+    example: 'ada@example.com',
+    description: 'Once erased, a placeholder `erased+<id>@erased.invalid`',
+  })
   email!: string;
 
-  @ApiProperty({ example: 'Ada' })
-  firstName!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Ada', description: 'Null once erased' })
+  firstName!: string | null;
 
-  @ApiProperty({ example: 'Lovelace' })
-  lastName!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Lovelace', description: 'Null once erased' })
+  lastName!: string | null;
 
-  @ApiProperty({ enum: USER_STATUSES, example: 'pending_verification' })
+  @ApiProperty({
+    enum: USER_STATUSES,
+    example: 'pending_verification',
+    description: 'pending_verification until the email is verified, then active; erased once erased',
+  })
   status!: UserStatus;
 
   @ApiProperty({
@@ -26,8 +33,29 @@ export class UserResponse {
   })
   onboardingStatus!: OnboardingStatus;
 
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
+  emailVerifiedAt!: string | null;
+
+  @ApiProperty({
+    enum: VERIFICATION_METHODS,
+    nullable: true,
+    example: null,
+    description: 'token: the user followed the mailed link; admin: support staff verified the user',
+  })
+  verificationMethod!: VerificationMethod | null;
+
   @ApiProperty({ format: 'date-time', example: '2026-11-24T10:15:30.123Z' })
   createdAt!: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-24T10:15:31.456Z',
+    description: 'Last change of any kind, onboarding included',
+  })
+  updatedAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
+  erasedAt!: string | null;
 
   static from(user: User): UserResponse {
     return {
@@ -37,7 +65,11 @@ export class UserResponse {
       lastName: user.lastName,
       status: user.status,
       onboardingStatus: user.onboardingStatus,
+      emailVerifiedAt: user.emailVerifiedAt?.toISOString() ?? null,
+      verificationMethod: user.verificationMethod,
       createdAt: user.createdAt.toISOString(),
+      updatedAt: user.updatedAt.toISOString(),
+      erasedAt: user.erasedAt?.toISOString() ?? null,
     };
   }
 }

@@ -1,0 +1,3 @@
+export * from './secret-box';
+export * from './secrets.errors';
+export * from './secrets.module';

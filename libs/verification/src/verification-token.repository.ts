@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+/** A row of `verification_tokens`, with `expired` judged by the database clock. */
+export interface VerificationTokenRecord {
+  id: string;
+  userId: string;
+  stepMessageId: string;
+  /** The token sealed by SecretBox while its mail is pending; null after. */
+  tokenCiphertext: string | null;
+  expiresAt: Date;
+  sentAt: Date | null;
+  usedAt: Date | null;
+  supersededAt: Date | null;
+  expired: boolean;
+}
+
+export interface NewVerificationToken {
+  id: string;
+  userId: string;
+  stepMessageId: string;
+  tokenHash: Buffer;
+  tokenCiphertext: string;
+  ttlMs: number;
+}
+
+interface TokenRow {
+  id: string;
+  user_id: string;
+  step_message_id: string;
+  token_ciphertext: string | null;
+  expires_at: Date;
+  sent_at: Date | null;
+  used_at: Date | null;
+  superseded_at: Date | null;
+  expired: boolean;
+}
+
+const COLUMNS = `id, user_id, step_message_id, token_ciphertext, expires_at, sent_at, used_at, superseded_at,
+  expires_at <= clock_timestamp() AS expired`;
+
+const toRecord = (row: TokenRow): VerificationTokenRecord => ({
+  id: row.id,
+  userId: row.user_id,
+  stepMessageId: row.step_message_id,
+  tokenCiphertext: row.token_ciphertext,
+  expiresAt: row.expires_at,
+  sentAt: row.sent_at,
+  usedAt: row.used_at,
+  supersededAt: row.superseded_at,
+  expired: row.expired,
+});
+
+/**
+ * Persistence of verification tokens, always inside the caller's transaction. Times come from the database
+ * clock (`clock_timestamp()`), so that expiry does not depend on which process asks.
+ */
+@Injectable()
+export class VerificationTokenRepository {
+  async findByStepMessageId(
+    manager: EntityManager,
+    stepMessageId: string,
+  ): Promise<VerificationTokenRecord | undefined> {
+    const rows = await manager.query<TokenRow[]>(
+      `SELECT ${COLUMNS} FROM verification_tokens WHERE step_message_id = $1`,
+      [stepMessageId],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** With `lock`, the row stays locked (`FOR UPDATE`) until the transaction ends. */
+  async findByHash(
+    manager: EntityManager,
+    tokenHash: Buffer,
+    { lock = false } = {},
+  ): Promise<VerificationTokenRecord | undefined> {
+    const rows = await manager.query<TokenRow[]>(
+      `SELECT ${COLUMNS} FROM verification_tokens WHERE token_hash = $1${lock ? ' FOR UPDATE' : ''}`,
+      [tokenHash],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** Invalidates the user's tokens that are neither used nor superseded yet, wiping their encrypted copies. */
+  async supersedeUsable(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(
+      `UPDATE verification_tokens SET superseded_at = clock_timestamp(), token_ciphertext = NULL
+       WHERE user_id = $1 AND used_at IS NULL AND superseded_at IS NULL`,
+      [userId],
+    );
+  }
+
+  /** @returns its expiry, `ttlMs` from now by the database clock */
+  async insert(manager: EntityManager, token: NewVerificationToken): Promise<Date> {
+    const rows = await manager.query<{ expires_at: Date }[]>(
+      `INSERT INTO verification_tokens (id, user_id, step_message_id, token_hash, token_ciphertext, expires_at)
+       VALUES ($1, $2, $3, $4, $5, clock_timestamp() + $6 * interval '1 millisecond')
+       RETURNING expires_at`,
+      [token.id, token.userId, token.stepMessageId, token.tokenHash, token.tokenCiphertext, token.ttlMs],
+    );
+    return rows[0].expires_at;
+  }
+
+  /** The mail went out: only the hash remains. Idempotent. */
+  async markSent(manager: EntityManager, stepMessageId: string): Promise<void> {
+    await manager.query(
+      `UPDATE verification_tokens SET sent_at = coalesce(sent_at, clock_timestamp()), token_ciphertext = NULL
+       WHERE step_message_id = $1`,
+      [stepMessageId],
+    );
+  }
+
+  async markUsed(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(
+      `UPDATE verification_tokens SET used_at = clock_timestamp(), token_ciphertext = NULL WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /** The user needs no mail any more (verified): encrypted copies of unsent tokens are wiped. */
+  async wipeCiphertexts(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(
+      `UPDATE verification_tokens SET token_ciphertext = NULL
+       WHERE user_id = $1 AND token_ciphertext IS NOT NULL`,
+      [userId],
+    );
+  }
+}
