@@ -21,6 +21,7 @@ interface DeadLetterView {
   deadLetteredAt: string;
   timesDeadLettered: number;
   replayCount: number;
+  occurrences?: { errorCode: string; resolution: string | null }[];
   [field: string]: unknown;
 }
 
@@ -155,11 +156,13 @@ describe('dead-letter ledger and replay, end to end', () => {
   };
 
   /** A dead letter as the worker would publish it, straight to the dead-letter exchange. */
+  /** A dead letter as the worker publishes one: `publishId` is the id of that publish (see ConfirmPublisher). */
   const publishDeadLetter = async (
     messageId: string,
     routingKey: string,
     errorCode: string,
     lastFailureAt = new Date().toISOString(),
+    publishId = randomUUID(),
   ) => {
     deadLetterExchange.publish(
       broker.names.deadLetterExchange,
@@ -178,6 +181,7 @@ describe('dead-letter ledger and replay, end to end', () => {
           'x-last-failure-at': lastFailureAt,
           'x-original-exchange': broker.names.eventsExchange,
           'x-original-routing-key': routingKey,
+          'x-publish-id': publishId,
         },
       },
     );
@@ -393,37 +397,41 @@ describe('dead-letter ledger and replay, end to end', () => {
   });
 
   describe('recording', () => {
-    it('when the DLQ delivers a dead letter twice, then it counts once; a newer failure counts again, a stale one not', async () => {
+    it('when the DLQ delivers a dead letter twice, then it counts once; dead-lettered again after a discard, it is a new occurrence whatever its clock says, and the discard stays on the first', async () => {
       const messageId = `probe:${randomUUID()}/with-separators`;
       const routingKey = `test.record.${randomUUID()}`;
       const failedAt = new Date(Date.now() - 60_000).toISOString();
+      const firstPublish = randomUUID();
 
-      await publishDeadLetter(messageId, routingKey, 'FIRST_FAILURE', failedAt);
-      await publishDeadLetter(messageId, routingKey, 'FIRST_FAILURE', failedAt);
+      await publishDeadLetter(messageId, routingKey, 'FIRST_FAILURE', failedAt, firstPublish);
+      await publishDeadLetter(messageId, routingKey, 'FIRST_FAILURE', failedAt, firstPublish);
       await eventually(async () => skippedRepeats(messageId) === 1, { what: 'the repeat to be skipped' });
       await expect(waitForLedger(messageId)).resolves.toMatchObject({
         errorCode: 'FIRST_FAILURE',
         timesDeadLettered: 1,
       });
-      await post(`${deadLetterUrl(messageId)}/discard`);
+      expect((await post(`${deadLetterUrl(messageId)}/discard`)).statusCode).toBe(200);
 
-      await publishDeadLetter(messageId, routingKey, 'SECOND_FAILURE');
+      // Dead-lettered again, by a producer whose clock is an hour behind: a new occurrence all the same.
+      const skewed = new Date(Date.now() - 3_600_000).toISOString();
+      await publishDeadLetter(messageId, routingKey, 'SECOND_FAILURE', skewed);
 
       const again = await waitForLedger(messageId, (letter) => letter.timesDeadLettered === 2);
-      expect(again).toMatchObject({
-        errorCode: 'SECOND_FAILURE',
-        status: 'pending',
-        firstFailedAt: failedAt,
-        routingKey,
-      });
+      expect(again).toMatchObject({ errorCode: 'SECOND_FAILURE', status: 'pending', routingKey });
+      expect(again.occurrences).toEqual([
+        expect.objectContaining({ errorCode: 'FIRST_FAILURE', resolution: 'discarded' }),
+        expect.objectContaining({ errorCode: 'SECOND_FAILURE', resolution: null }),
+      ]);
 
-      await publishDeadLetter(messageId, routingKey, 'FIRST_FAILURE', failedAt);
+      // The first dead letter delivered once more: the same occurrence, already recorded; nothing changes.
+      await publishDeadLetter(messageId, routingKey, 'FIRST_FAILURE', failedAt, firstPublish);
 
       await eventually(async () => skippedRepeats(messageId) === 2, {
         what: 'the stale repeat to be skipped',
       });
       await expect(waitForLedger(messageId)).resolves.toMatchObject({
         errorCode: 'SECOND_FAILURE',
+        status: 'pending',
         timesDeadLettered: 2,
       });
     });

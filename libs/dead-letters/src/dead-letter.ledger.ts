@@ -22,6 +22,11 @@ export interface DeadLetterPage {
   nextCursor: string | null;
 }
 
+export interface DeadLetterDetail {
+  deadLetter: DeadLetter;
+  occurrences: DeadLetterOccurrence[];
+}
+
 export interface BulkReplayResult {
   dryRun: boolean;
   count: number;
@@ -100,12 +105,6 @@ export class DeadLetterLedger {
     }
   }
 
-  /** Every time the message was dead-lettered, oldest first, with the decision taken on each. */
-  async occurrences(messageId: string): Promise<DeadLetterOccurrence[]> {
-    this.database.assertConnected();
-    return this.deadLetters.findOccurrences(messageId);
-  }
-
   /** @throws InvalidDeadLetterCursorError */
   async list(filter: DeadLetterFilter, limit: number, cursor?: string): Promise<DeadLetterPage> {
     this.database.assertConnected();
@@ -116,12 +115,15 @@ export class DeadLetterLedger {
     return { items, nextCursor: rows.length > limit && last ? encodeDeadLetterCursor(last) : null };
   }
 
-  /** @throws DeadLetterNotFoundError */
-  async get(messageId: string): Promise<DeadLetter> {
+  /**
+   * One dead letter, and every time its message was dead-lettered, oldest first, with the decision taken on each.
+   * @throws DeadLetterNotFoundError
+   */
+  async get(messageId: string): Promise<DeadLetterDetail> {
     this.database.assertConnected();
     const deadLetter = await this.deadLetters.findById(messageId);
     if (!deadLetter) throw new DeadLetterNotFoundError(messageId);
-    return deadLetter;
+    return { deadLetter, occurrences: await this.deadLetters.findOccurrences(messageId) };
   }
 
   /**

@@ -32,7 +32,7 @@ export class DeadLettersController {
   @Get(':messageId')
   @DeadLetterDocs.get()
   async get(@Param() { messageId }: MessageIdParams): Promise<DeadLetterResponse> {
-    return DeadLetterResponse.from(await this.ledger.get(messageId));
+    return DeadLetterResponse.fromDetail(await this.ledger.get(messageId));
   }
 
   @Post('replay')

@@ -53,6 +53,14 @@ export class DeadLetterSummaryResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
   discardedAt!: string | null;
 
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description:
+      'What had to be escaped or left out to store it at all (a NUL in a header, a body that is not UTF-8…)',
+  })
+  storageNotes!: string[];
+
   static from(deadLetter: DeadLetter): DeadLetterSummaryResponse {
     return {
       messageId: deadLetter.messageId,
@@ -71,6 +79,7 @@ export class DeadLetterSummaryResponse {
       deadLetteredAt: deadLetter.deadLetteredAt.toISOString(),
       replayedAt: iso(deadLetter.replayedAt),
       discardedAt: iso(deadLetter.discardedAt),
+      storageNotes: deadLetter.storageNotes,
     };
   }
 }
