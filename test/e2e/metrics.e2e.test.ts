@@ -70,6 +70,26 @@ describe('metrics', () => {
     expect(text).toContain('process_resident_memory_bytes{app="worker"}');
   });
 
+  it('when producers send types nobody handles, then they are counted as "unknown", never as labels of their own', async () => {
+    const types = Array.from({ length: 3 }, () => `user.${randomUUID()}`);
+
+    for (const type of types) {
+      await broker.publishEvent(
+        'user.registered',
+        { userId: randomUUID() },
+        { messageId: randomUUID(), type },
+      );
+    }
+
+    const series = 'onboarding_messages_total{type="unknown",outcome="dead_lettered",app="worker"}';
+    await eventually(async () => sample(await scrape(worker), series) === 3, {
+      what: 'three unknown dead-lettered',
+    });
+    const text = await scrape(worker);
+    for (const type of types) expect(text).not.toContain(type);
+    expect(sample(text, 'onboarding_consumer_up{queue="' + broker.stepQueue() + '",app="worker"}')).toBe(1);
+  });
+
   it('when an event cannot be routed, then the API reports it pending, with its age', async () => {
     await env.query(
       `INSERT INTO outbox_messages (id, routing_key, payload, headers, created_at)

@@ -157,7 +157,7 @@ describe('signup → onboarding, end to end', () => {
 
     const id = await register();
 
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Acknowledged, and only in PostgreSQL: the API's one link to the broker is cut, so nothing else can have it.
     const [pending] = await env.query<{ published_at: Date | null }>(
       `SELECT published_at FROM outbox_messages WHERE payload->>'userId' = $1`,
       [id],

@@ -1,23 +1,28 @@
 import { queueName, topologyNames } from '@app/messaging';
-import { connect, GetMessage, Options } from 'amqplib';
+import { Channel, ChannelModel, ConfirmChannel, connect, GetMessage, Options } from 'amqplib';
 
-/** Direct access to the test's own exchanges and queues, to inject messages and read dead letters. */
+interface Link {
+  connection: ChannelModel;
+  channel: ConfirmChannel;
+  open: boolean;
+}
+
+/**
+ * Direct access to the test's own exchanges and queues, to inject messages and read dead letters. Connects again
+ * by itself when the broker went away since its last use (a fault test restarting RabbitMQ).
+ */
 export class BrokerProbe {
+  private link?: Link;
+
   private constructor(
-    private readonly connection: Awaited<ReturnType<typeof connect>>,
-    private readonly channel: Awaited<
-      ReturnType<Awaited<ReturnType<typeof connect>>['createConfirmChannel']>
-    >,
+    private readonly url: string,
     private readonly prefix: string,
   ) {}
 
   static async open(url: string, prefix: string): Promise<BrokerProbe> {
-    const connection = await connect(url);
-    // Fault tests restart the broker under it: an 'error' without a listener would crash the test process.
-    connection.on('error', () => undefined);
-    const channel = await connection.createConfirmChannel();
-    channel.on('error', () => undefined);
-    return new BrokerProbe(connection, channel, prefix);
+    const probe = new BrokerProbe(url, prefix);
+    await probe.channel();
+    return probe;
   }
 
   get names() {
@@ -38,26 +43,35 @@ export class BrokerProbe {
     const content = Buffer.isBuffer(body)
       ? body
       : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    this.channel.publish(this.names.eventsExchange, routingKey, content, { persistent: true, ...options });
-    await this.channel.waitForConfirms();
+    await this.publish(this.names.eventsExchange, routingKey, content, options);
+  }
+
+  /** Publishes straight into the dead-letter exchange, as the worker (or a broken producer) would. */
+  async publishDeadLetter(routingKey: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
+    await this.publish(this.names.deadLetterExchange, routingKey, body, options);
   }
 
   /** Takes every message currently in the dead-letter queue (acking them). */
   async drainDeadLetters(): Promise<GetMessage[]> {
+    const channel = await this.channel();
     const messages: GetMessage[] = [];
     for (;;) {
-      const message = await this.channel.get(this.names.deadLetterQueue, { noAck: true });
+      const message = await channel.get(this.names.deadLetterQueue, { noAck: true });
       if (!message) return messages;
       messages.push(message);
     }
   }
 
   async deleteQueue(queue: string): Promise<void> {
-    await this.channel.deleteQueue(queue);
+    await (await this.channel()).deleteQueue(queue);
+  }
+
+  async deleteExchange(exchange: string): Promise<void> {
+    await (await this.channel()).deleteExchange(exchange);
   }
 
   async queueDepth(queue: string): Promise<number> {
-    return (await this.channel.checkQueue(queue)).messageCount;
+    return (await (await this.channel()).checkQueue(queue)).messageCount;
   }
 
   /**
@@ -65,19 +79,46 @@ export class BrokerProbe {
    * broker closes the channel of a check that finds nothing).
    */
   async queueDepthIfDeclared(queue: string): Promise<number> {
-    const channel = await this.connection.createChannel();
-    channel.on('error', () => undefined);
+    await this.channel();
+    let channel: Channel | undefined;
     try {
+      channel = await this.link!.connection.createChannel();
+      channel.on('error', () => undefined);
       return (await channel.checkQueue(queue)).messageCount;
-    } catch {
-      return 0;
+    } catch (error) {
+      if (/NOT_FOUND/.test((error as Error).message)) return 0;
+      throw error;
     } finally {
-      await channel.close().catch(() => undefined);
+      await channel?.close().catch(() => undefined);
     }
   }
 
   async close(): Promise<void> {
-    await this.channel.close();
-    await this.connection.close();
+    const link = this.link;
+    this.link = undefined;
+    if (link?.open) await link.connection.close().catch(() => undefined);
+  }
+
+  private async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish) {
+    const channel = await this.channel();
+    channel.publish(exchange, routingKey, content, { persistent: true, ...options });
+    await channel.waitForConfirms();
+  }
+
+  private async channel(): Promise<ConfirmChannel> {
+    if (this.link?.open) return this.link.channel;
+    const connection = await connect(this.url);
+    const channel = await connection.createConfirmChannel();
+    const link: Link = { connection, channel, open: true };
+    const closed = () => {
+      link.open = false;
+    };
+    // Without listeners, an 'error' (the broker restarted under it) would crash the test process.
+    for (const emitter of [connection, channel]) {
+      emitter.on('error', () => undefined);
+      emitter.on('close', closed);
+    }
+    this.link = link;
+    return channel;
   }
 }

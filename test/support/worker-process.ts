@@ -72,28 +72,17 @@ export class AppProcess {
   static async start(kind: AppKind, variables: Record<string, string>): Promise<AppProcess> {
     const port = await freePort();
     const workDir = mkdtempSync(join(tmpdir(), `onboarding-${kind}-`));
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        require.resolve('ts-node/register/transpile-only'),
-        '-r',
-        require.resolve('tsconfig-paths/register'),
-        ENTRY_POINTS[kind],
-      ],
-      {
-        cwd: workDir,
-        env: {
-          PATH: process.env.PATH ?? '',
-          ...variables,
-          [PORT_VARIABLES[kind]]: String(port),
-          TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-          TS_NODE_TRANSPILE_ONLY: 'true',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, appArguments(kind), {
+      cwd: workDir,
+      env: { ...appEnvironment(variables), [PORT_VARIABLES[kind]]: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new AppProcess(kind, port, child, workDir);
+  }
+
+  /** Sends `signal` without waiting for anything (see {@link waitForExit}). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.exit) this.child.kill(signal);
   }
 
   get pid(): number | undefined {
@@ -178,8 +167,29 @@ export class AppProcess {
   }
 }
 
+/** Node's arguments to run `kind` from its TypeScript sources (what `node dist/…/main.js` is after a build). */
+export function appArguments(kind: AppKind): string[] {
+  return [
+    '-r',
+    require.resolve('ts-node/register/transpile-only'),
+    '-r',
+    require.resolve('tsconfig-paths/register'),
+    ENTRY_POINTS[kind],
+  ];
+}
+
+/** Exactly `variables` (plus PATH and what ts-node needs): a developer's environment must not leak in. */
+export function appEnvironment(variables: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    ...variables,
+    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+    TS_NODE_TRANSPILE_ONLY: 'true',
+  };
+}
+
 /** A TCP port nobody listens on right now (the OS picks it). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
   const { port } = server.address() as { port: number };
