@@ -108,6 +108,26 @@ export class AppProcess {
     });
   }
 
+  /** Polls `GET /health/live` until it answers 200 (the process serves, whatever its dependencies do). */
+  async waitUntilLive(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.exit) throw new Error(`${this.kind} exited before it was live\n${this.output()}`);
+      const live = await new Promise<boolean>((resolveLive) => {
+        const request = get(`${this.baseUrl}/health/live`, { agent: false, timeout: 2000 }, (response) => {
+          response.resume();
+          resolveLive(response.statusCode === 200);
+        });
+        request.on('timeout', () => request.destroy());
+        request.on('error', () => resolveLive(false));
+      });
+      if (live) return;
+      if (Date.now() > deadline)
+        throw new Error(`${this.kind} not live after ${timeoutMs} ms\n${this.output()}`);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    }
+  }
+
   /** Polls `GET /health/ready` until it answers 200. Fails early if the process exits. */
   async waitUntilReady(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -27,6 +27,8 @@ export class SupervisedChannel<C extends Channel = Channel> {
   private readonly delays = exponentialBackoff({ initialMs: 100, maxMs: 10_000 });
   private channel?: C;
   private opening?: Promise<void>;
+  /** A (re)connect arrived while a channel was being opened on the connection before: open again after it. */
+  private openAgain = false;
   private reopenTimer?: NodeJS.Timeout;
   private closed = false;
   /** Channels this object opened that have closed since (amqplib exposes no such state). */
@@ -96,11 +98,19 @@ export class SupervisedChannel<C extends Channel = Channel> {
   };
 
   private async open(): Promise<void> {
-    if (this.closed || this.opening || this.channel) return;
+    if (this.closed || this.channel) return;
+    if (this.opening) {
+      this.openAgain = true;
+      return;
+    }
     const connection = this.connection.connection;
     if (!connection) return;
     this.opening = this.openOn(connection).finally(() => {
       this.opening = undefined;
+      if (this.openAgain) {
+        this.openAgain = false;
+        void this.open();
+      }
     });
     await this.opening;
   }
@@ -121,6 +131,11 @@ export class SupervisedChannel<C extends Channel = Channel> {
         return;
       }
       if (this.closedChannels.has(opened)) return; // closed during setup: onChannelClose scheduled the next try
+      if (this.connection.connection !== connection) {
+        // The connection was replaced while this channel was set up: it is on the old one. Closing it opens anew.
+        await opened.close().catch(() => undefined);
+        return;
+      }
       this.channel = opened;
       this.delays.reset();
       for (const waiter of [...this.waiters]) waiter(opened);
