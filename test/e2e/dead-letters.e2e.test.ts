@@ -28,7 +28,13 @@ interface DeadLetterView {
 interface Timeline {
   userId: string;
   onboardingStatus: string;
-  steps: { step: string; status: string; attempts: number; lastError: string | null }[];
+  steps: {
+    step: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    messageId: string | null;
+  }[];
   deadLetters: { messageId: string; errorCode: string; status: string }[];
 }
 
@@ -51,12 +57,12 @@ describe('dead-letter ledger and replay, end to end', () => {
     env = await createTestEnvironment();
     const quickRetries = { RETRY_INITIAL_DELAY_MS: '100', RETRY_MAX_ATTEMPTS: '2' };
     config = env.config(quickRetries);
-    // Fault injection: completing the onboarding step of a user whose email starts with "broken." fails, as a
+    // Fault injection: completing provision-account for a user whose email starts with "broken." fails, as a
     // broken dependency would, until the test "repairs" the user by changing the email.
     await env.query(`
       CREATE FUNCTION test_break_onboarding() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.status = 'completed'
+        IF NEW.status = 'completed' AND NEW.step = 'provision-account'
            AND EXISTS (SELECT 1 FROM users WHERE id = NEW.user_id AND email LIKE 'broken.%') THEN
           RAISE EXCEPTION 'provisioning is down for user %', NEW.user_id;
         END IF;
@@ -222,11 +228,19 @@ describe('dead-letter ledger and replay, end to end', () => {
         steps: [
           {
             step: 'provision-account',
+            unit: '',
             status: 'failed',
+            required: true,
             attempts: 2,
             lastError: expect.stringMatching(/^HANDLER_FAILED: .*provisioning is down/),
+            skippedReason: null,
+            messageId,
+            detail: {},
+            createdAt: expect.any(String),
+            startedAt: expect.any(String),
             updatedAt: expect.any(String),
             completedAt: null,
+            deadLetteredAt: expect.any(String),
           },
         ],
         deadLetters: [
@@ -251,13 +265,16 @@ describe('dead-letter ledger and replay, end to end', () => {
       expect(response.json()).toEqual({ messageId, status: 'replayed' });
       await waitForOnboarding(userId, 'completed');
       const view = await timeline(userId);
+      // The failed step completes on its third attempt; the step it schedules runs once, as for anyone.
       expect(view.steps).toEqual([
         expect.objectContaining({
           step: 'provision-account',
           status: 'completed',
           attempts: 3,
           lastError: null,
+          deadLetteredAt: null,
         }),
+        expect.objectContaining({ step: 'send-verification-email', status: 'completed', attempts: 1 }),
       ]);
       expect(view.deadLetters).toEqual([expect.objectContaining({ messageId, status: 'replayed' })]);
       await expect(waitForLedger(messageId)).resolves.toMatchObject({
@@ -590,26 +607,35 @@ describe('dead-letter ledger and replay, end to end', () => {
   });
 
   describe("a user's onboarding timeline", () => {
-    it('when onboarding succeeded at once, then one completed step with one attempt and no dead letters', async () => {
+    it('when onboarding succeeded at once, then each step completed with one attempt, each by its own message, and no dead letters', async () => {
       const { userId } = await registerUser('fine');
 
       await waitForOnboarding(userId, 'completed');
 
-      await expect(timeline(userId)).resolves.toEqual({
+      const completedOnce = (step: string) => ({
+        step,
+        unit: '',
+        status: 'completed',
+        required: true,
+        attempts: 1,
+        lastError: null,
+        skippedReason: null,
+        messageId: expect.any(String),
+        detail: step === 'send-verification-email' ? { reason: 'registration' } : {},
+        createdAt: expect.any(String),
+        startedAt: expect.any(String),
+        updatedAt: expect.any(String),
+        completedAt: expect.any(String),
+        deadLetteredAt: null,
+      });
+      const view = await timeline(userId);
+      expect(view).toEqual({
         userId,
         onboardingStatus: 'completed',
-        steps: [
-          {
-            step: 'provision-account',
-            status: 'completed',
-            attempts: 1,
-            lastError: null,
-            updatedAt: expect.any(String),
-            completedAt: expect.any(String),
-          },
-        ],
+        steps: [completedOnce('provision-account'), completedOnce('send-verification-email')],
         deadLetters: [],
       });
+      expect(view.steps[0].messageId).not.toBe(view.steps[1].messageId);
     });
 
     it('when the user does not exist, then 404 USER_NOT_FOUND; when the id is not a UUID, then 400', async () => {

@@ -83,42 +83,61 @@ describe('signup → onboarding, end to end', () => {
       { what: `dead letter ${messageId} in the ledger` },
     );
 
-  const outboxIdOf = async (userId: string) =>
+  /** The id of the user's message on `routingKey`: `user.registered`, or a step's command. */
+  const outboxIdOf = async (userId: string, routingKey = 'user.registered') =>
     (
-      await env.query<{ id: string }>(`SELECT id FROM outbox_messages WHERE payload->>'userId' = $1`, [
-        userId,
-      ])
+      await env.query<{ id: string }>(
+        `SELECT id FROM outbox_messages WHERE payload->>'userId' = $1 AND routing_key = $2`,
+        [userId, routingKey],
+      )
     )[0].id;
 
-  it('when users register, then each is onboarded: completed, one step row and one inbox row each', async () => {
+  it('when users register, then each is onboarded: both steps completed once, each by its own message, and the mail sent', async () => {
     const ids = await Promise.all(Array.from({ length: 10 }, () => register()));
 
     await Promise.all(ids.map((id) => waitForCompleted(id)));
 
     const steps = await env.query<{ user_id: string; step: string; status: string; attempts: number }>(
-      `SELECT user_id, step, status, attempts FROM onboarding_steps WHERE user_id = ANY($1::uuid[])`,
+      `SELECT user_id, step, status, attempts FROM onboarding_steps WHERE user_id = ANY($1::uuid[])
+       ORDER BY user_id, step`,
       [ids],
     );
-    expect(steps).toHaveLength(10);
-    expect(steps.every((row) => row.step === 'provision-account' && row.status === 'completed')).toBe(true);
-    expect(steps.every((row) => row.attempts === 1)).toBe(true);
-    const outboxIds = await Promise.all(ids.map(outboxIdOf));
-    const inbox = await env.query(`SELECT message_id FROM inbox_messages WHERE message_id = ANY($1)`, [
-      outboxIds,
-    ]);
-    expect(inbox).toHaveLength(10);
+    expect(steps).toHaveLength(20);
+    expect(new Set(steps.map((row) => `${row.step}:${row.status}:${row.attempts}`))).toEqual(
+      new Set(['provision-account:completed:1', 'send-verification-email:completed:1']),
+    );
+    // One inbox row per step message: the registration's event for provisioning, its own message for the mail.
+    for (const id of ids) {
+      const messages = [await outboxIdOf(id), await outboxIdOf(id, 'send-verification-email')];
+      const inbox = await env.query<{ message_id: string; handler: string }>(
+        'SELECT message_id, handler FROM inbox_messages WHERE message_id = ANY($1) ORDER BY handler',
+        [messages],
+      );
+      expect(inbox).toEqual([
+        { message_id: messages[0], handler: 'provision-account' },
+        { message_id: messages[1], handler: 'send-verification-email' },
+      ]);
+    }
+    // No SMTP_URL here: the development transport logs each mail, once.
+    const mails = workerLogs.lines.filter((line) => line.transport === 'development-log');
+    const mailedUsers = await env.query<{ email: string }>(
+      'SELECT email FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    for (const { email } of mailedUsers) {
+      expect(mails.filter((line) => (line.mail as { to: string }).to === email)).toHaveLength(1);
+    }
   });
 
-  it("when a client sends X-Request-Id, then the worker's log lines for that message carry it", async () => {
+  it("when a client sends X-Request-Id, then the worker's log lines of every step of that registration carry it", async () => {
     const requestId = `trace-${randomUUID()}`;
 
     const id = await register({ 'x-request-id': requestId });
     await waitForCompleted(id);
 
-    const messageId = await outboxIdOf(id);
+    const messageIds = [await outboxIdOf(id), await outboxIdOf(id, 'send-verification-email')];
     const lines = workerLogs.lines.filter((line) => line.requestId === requestId);
-    expect(lines.length).toBeGreaterThan(0);
-    expect(lines.every((line) => line.messageId === messageId)).toBe(true);
+    expect(new Set(lines.map((line) => line.messageId))).toEqual(new Set(messageIds));
   });
 
   it('when a processed message is delivered again, then it has no second effect', async () => {
@@ -139,13 +158,22 @@ describe('signup → onboarding, end to end', () => {
         ).length === 2,
       { what: 'both duplicates skipped' },
     );
-    const steps = await env.query<{ attempts: number }>(
-      'SELECT attempts FROM onboarding_steps WHERE user_id = $1',
+    const steps = await env.query<{ step: string; attempts: number }>(
+      'SELECT step, attempts FROM onboarding_steps WHERE user_id = $1 ORDER BY step',
       [id],
     );
-    expect(steps).toEqual([{ attempts: 1 }]);
+    expect(steps).toEqual([
+      { step: 'provision-account', attempts: 1 },
+      { step: 'send-verification-email', attempts: 1 },
+    ]);
     const inbox = await env.query('SELECT 1 FROM inbox_messages WHERE message_id = $1', [messageId]);
     expect(inbox).toHaveLength(1);
+    // No second mail was scheduled either.
+    const mailMessages = await env.query(
+      `SELECT 1 FROM outbox_messages WHERE payload->>'userId' = $1 AND routing_key = 'send-verification-email'`,
+      [id],
+    );
+    expect(mailMessages).toHaveLength(1);
   });
 
   it('when the broker is unreachable at registration, then 201 now and onboarding completes once it is back', async () => {

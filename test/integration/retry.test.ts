@@ -153,7 +153,7 @@ describe('retries and dead-lettering (ReliableRmqServer and RetryInterceptor on 
       maxHoldMs: 60_000,
       topologyCheckIntervalMs: 60_000,
       rootLogger: pino({ level: 'silent' }),
-      onOutcome: (type, outcome) => outcomes.push({ type, outcome }),
+      onOutcome: (outcome, { type }) => outcomes.push({ type, outcome }),
     });
     consumer = await NestFactory.createMicroservice(ProbeModule, { strategy: server, logger: false });
     consumer.useGlobalFilters(new RpcErrorPassthroughFilter());

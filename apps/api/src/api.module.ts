@@ -14,6 +14,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HealthController } from './health/health.controller';
+import { OnboardingController } from './onboarding/onboarding.controller';
 import { BacklogMetrics } from './metrics/backlog.metrics';
 import { EmailVerificationController } from './users/email-verification.controller';
 import { UsersController } from './users/users.controller';
@@ -32,7 +33,7 @@ export class ApiModule {
         OutboxRelayModule,
         UsersModule,
         VerificationModule,
-        // Reads only (the timeline); onboarding itself runs in the worker.
+        // The timeline and retries of failed steps; the steps themselves run in the worker.
         OnboardingModule,
         // The API replays and discards; only the worker records, so no observers here.
         DeadLettersModule.forRoot(),
@@ -40,7 +41,13 @@ export class ApiModule {
         MetricsModule.forRoot('api'),
         DeadLetterStoreModule,
       ],
-      controllers: [UsersController, EmailVerificationController, DeadLettersController, HealthController],
+      controllers: [
+        UsersController,
+        EmailVerificationController,
+        OnboardingController,
+        DeadLettersController,
+        HealthController,
+      ],
       providers: [
         AdminTokenGuard,
         BacklogMetrics,

@@ -12,6 +12,7 @@ import {
   RetryPublisher,
 } from '@app/messaging';
 import { ROOT_LOGGER, RootLogger } from '@app/observability';
+import { ONBOARDING_STEPS, OnboardingStepMetrics } from '@app/onboarding';
 import { Provider } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { workerQueues } from './worker.queues';
@@ -31,6 +32,7 @@ export const workerConsumerProvider: Provider = {
     RetryPolicyExplorer,
     DEFAULT_RETRY_POLICY,
     OUTAGE_DETECTORS,
+    OnboardingStepMetrics,
   ],
   useFactory: (
     config: AppConfig,
@@ -41,6 +43,7 @@ export const workerConsumerProvider: Provider = {
     explorer: RetryPolicyExplorer,
     defaultRetryPolicy: RetryPolicyOptions,
     outageDetectors: OutageDetector[],
+    stepMetrics: OnboardingStepMetrics,
   ) => {
     const messages = new Counter({
       name: 'onboarding_messages_total',
@@ -49,6 +52,7 @@ export const workerConsumerProvider: Provider = {
       registers: [registry],
     });
     const queues = workerQueues(rabbit.names, config);
+    const stepNames = new Set<string>(ONBOARDING_STEPS.map((step) => step.name));
     const server = new ReliableRmqServer({
       url: config.rabbitmq.url,
       heartbeatSeconds: config.rabbitmq.heartbeatSeconds,
@@ -67,7 +71,13 @@ export const workerConsumerProvider: Provider = {
       maxHoldMs: config.rabbitmq.consumerTimeoutMs / 2,
       topologyCheckIntervalMs: config.rabbitmq.topologyCheckIntervalMs,
       rootLogger,
-      onOutcome: (type, outcome) => messages.inc({ type, outcome }),
+      onOutcome: (outcome, { type, handler }) => {
+        messages.inc({ type, outcome });
+        // What became of a step's message, besides what the step itself counts (onboarding_step_outcomes_total).
+        if (stepNames.has(handler) && (outcome === 'retried' || outcome === 'dead_lettered')) {
+          stepMetrics.outcomes.inc({ step: handler, outcome });
+        }
+      },
     });
     new Gauge({
       name: 'onboarding_consumer_up',

@@ -4,18 +4,22 @@ import { DeadLettersModule } from '@app/dead-letters';
 import { ProblemDetailsFilter } from '@app/http-problems';
 import { MessageRetryModule, MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
-import { OnboardingDeadLetterObserver, OnboardingModule } from '@app/onboarding';
-import { OutboxModule } from '@app/outbox';
+import { OnboardingDeadLetterObserver, OnboardingModule, OnboardingStepsModule } from '@app/onboarding';
+import { OutboxRelayModule } from '@app/outbox';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { DeadLetterHandler } from './dead-letters/dead-letter.handler';
 import { HealthController } from './health/health.controller';
-import { RetentionJob } from './retention/retention.job';
 import { ProvisionAccountHandler } from './onboarding/provision-account.handler';
+import { SendVerificationEmailHandler } from './onboarding/send-verification-email.handler';
+import { RetentionJob } from './retention/retention.job';
 import { workerConsumerProvider } from './worker.consumer';
 
-/** The worker: onboarding and dead-letter message handlers, plus an HTTP server for its probes. */
+/**
+ * The worker: a message handler per onboarding step and one for the dead-letter queue, the outbox relay (the
+ * steps schedule what follows through the outbox, like the API), retention, and an HTTP server for its probes.
+ */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
@@ -29,13 +33,19 @@ export class WorkerModule {
         // Every handler runs behind the RetryInterceptor; a PostgreSQL outage pauses consuming instead.
         MessageRetryModule.forRoot({ outageDetectors: [databaseOutageOf] }),
         OnboardingModule,
-        OutboxModule,
-        // A dead-lettered user.registered marks the user's onboarding failed, in the ledger's transaction.
+        OnboardingStepsModule,
+        OutboxRelayModule,
+        // A step's dead-lettered message fails its unit (and the onboarding), in the ledger's transaction.
         DeadLettersModule.forRoot({ imports: [OnboardingModule], observers: [OnboardingDeadLetterObserver] }),
         TerminusModule.forRoot({ logger: false }),
         MetricsModule.forRoot('worker'),
       ],
-      controllers: [ProvisionAccountHandler, DeadLetterHandler, HealthController],
+      controllers: [
+        ProvisionAccountHandler,
+        SendVerificationEmailHandler,
+        DeadLetterHandler,
+        HealthController,
+      ],
       // HTTP errors (the probes' 503s) as problem+json, like the API's; message handlers have their own filter.
       providers: [
         workerConsumerProvider,

@@ -1,23 +1,27 @@
 import { AppConfig } from '@app/config';
 import { ConsumerQueue, DEAD_LETTER_PATTERN, queueName, TopologyNames } from '@app/messaging';
-import { ONBOARDING_STEP_NAMES } from '@app/onboarding';
-import { USER_EVENTS } from '@app/users';
+import { ONBOARDING_STEPS } from '@app/onboarding';
 
 /**
  * Every queue the worker consumes: one per onboarding step (a slow or failing step never takes the prefetch
- * slots of another), and the dead-letter queue, drained into the ledger.
+ * slots of another), bound to the events that start the step and to its commands on the steps exchange; and the
+ * dead-letter queue, drained into the ledger.
  */
 export function workerQueues(names: TopologyNames, config: AppConfig): ConsumerQueue[] {
   const prefetch = config.rabbitmq.prefetch;
+  const steps = ONBOARDING_STEPS.map((step): ConsumerQueue => ({
+    name: queueName(names, `step.${step.name}`),
+    role: 'work',
+    pattern: step.name,
+    bindings: [
+      ...step.startedBy.map((event) => ({ exchange: names.eventsExchange, routingKey: event })),
+      { exchange: names.stepsExchange, routingKey: step.name },
+    ],
+    accepts: [...step.startedBy, step.name],
+    prefetch,
+  }));
   return [
-    {
-      name: queueName(names, `step.${ONBOARDING_STEP_NAMES.provisionAccount}`),
-      role: 'work',
-      pattern: ONBOARDING_STEP_NAMES.provisionAccount,
-      bindings: [{ exchange: names.eventsExchange, routingKey: USER_EVENTS.registered }],
-      accepts: [USER_EVENTS.registered],
-      prefetch,
-    },
+    ...steps,
     {
       name: names.deadLetterQueue,
       role: 'dead-letters',

@@ -46,6 +46,9 @@ export class AppConfig {
   /** Keys of the SecretBox (libs/secrets); `encryptionKey` null when SECRETS_ENCRYPTION_KEY is unset. */
   readonly secrets: { encryptionKey: Buffer | null; previousKeys: readonly Buffer[] };
   readonly verification: { tokenTtlMs: number; resendIntervalMs: number };
+  readonly mail: { smtpUrl?: string; from: string };
+  /** Base of the links the service mails (verification). */
+  readonly publicBaseUrl: string;
 
   private constructor(env: Environment) {
     this.nodeEnv = env.NODE_ENV;
@@ -93,6 +96,8 @@ export class AppConfig {
       encryptionKey: env.SECRETS_ENCRYPTION_KEY ? decodeKey(env.SECRETS_ENCRYPTION_KEY) : null,
       previousKeys: Object.freeze(env.SECRETS_ENCRYPTION_PREVIOUS_KEYS.map(decodeKey)),
     };
+    this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
+    this.publicBaseUrl = env.PUBLIC_BASE_URL.replace(/\/+$/, '');
     this.verification = {
       tokenTtlMs: env.VERIFICATION_TOKEN_TTL,
       resendIntervalMs: env.VERIFICATION_RESEND_INTERVAL,

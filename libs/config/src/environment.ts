@@ -218,6 +218,23 @@ export class Environment {
   @Max(100_000)
   RETENTION_BATCH_SIZE = 1000;
 
+  /** SMTP server of the verification mail: smtp[s]://[user:password@]host[:port]. Unset: the development log transport. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'SMTP_URL must be smtp[s]://[user:password@]host[:port]' })
+  SMTP_URL: string | undefined = undefined;
+
+  /** The From of every mail: an address, or `Name <address>`. */
+  @Matches(/^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, {
+    message: 'MAIL_FROM must be an address or "Name <address>"',
+  })
+  MAIL_FROM = 'Onboarding <no-reply@localhost>';
+
+  /** Where verification links point: the page (of your app) that posts the token to POST /users/verify-email. */
+  @Matches(/^https?:\/\/[^\s?#]+$/, {
+    message: 'PUBLIC_BASE_URL must be an http(s) URL without query or fragment',
+  })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
   /**
    * AES-256-GCM key for secrets stored encrypted (pending verification tokens, later webhook secrets). Unset: a
    * built-in development key with a warning at boot, refused when NODE_ENV=production.

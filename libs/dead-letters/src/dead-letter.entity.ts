@@ -78,6 +78,10 @@ export class DeadLetter {
   @Column({ type: 'timestamptz', name: 'discarded_at', precision: 3, nullable: true })
   discardedAt!: Date | null;
 
+  /** The queue it failed in: which consumer (which onboarding step) gave up on it. */
+  @Column('text', { nullable: true })
+  queue!: string | null;
+
   /** What had to be escaped or left out to store it (a NUL in a header, a body that is not UTF-8…). */
   @Column('text', { name: 'storage_notes', array: true })
   storageNotes!: string[];

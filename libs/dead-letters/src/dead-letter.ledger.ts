@@ -1,20 +1,14 @@
 import { DatabaseConnector, isDatabaseConnectionError } from '@app/database';
-import { AppConfig } from '@app/config';
-import { type ReceivedDeadLetter, topologyNames, TopologyNames } from '@app/messaging';
-import { OutboxWriter } from '@app/outbox';
+import type { ReceivedDeadLetter } from '@app/messaging';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { decodeDeadLetterCursor, encodeDeadLetterCursor } from './dead-letter-cursor';
 import { DeadLetterOccurrence } from './dead-letter-occurrence.entity';
-import { replayMessage } from './dead-letter-replay';
 import { DeadLetter } from './dead-letter.entity';
 import { DEAD_LETTER_OBSERVERS, DeadLetterObserver } from './dead-letter.observer';
 import { DeadLetterFilter, DeadLetterRepository, RecordOutcome } from './dead-letter.repository';
-import {
-  ConcurrentOccurrenceError,
-  DeadLetterNotFoundError,
-  DeadLetterNotPendingError,
-} from './dead-letters.errors';
+import { DeadLetterReplayer } from './dead-letter.replayer';
+import { ConcurrentOccurrenceError, DeadLetterNotFoundError } from './dead-letters.errors';
 import { minimalDeadLetter, StorableDeadLetter, toStorableDeadLetter } from './storable-dead-letter';
 
 export interface DeadLetterPage {
@@ -41,18 +35,14 @@ export interface BulkReplayResult {
 @Injectable()
 export class DeadLetterLedger {
   private readonly logger = new Logger(DeadLetterLedger.name);
-  private readonly names: TopologyNames;
 
   constructor(
-    config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly database: DatabaseConnector,
     private readonly deadLetters: DeadLetterRepository,
-    private readonly outbox: OutboxWriter,
+    private readonly replayer: DeadLetterReplayer,
     @Inject(DEAD_LETTER_OBSERVERS) private readonly observers: readonly DeadLetterObserver[],
-  ) {
-    this.names = topologyNames(config.rabbitmq.topologyPrefix);
-  }
+  ) {}
 
   /**
    * Records a dead letter (a redelivered occurrence changes nothing); the observers react in the same
@@ -94,6 +84,7 @@ export class DeadLetterLedger {
             payload: deadLetter.payload,
             errorCode: deadLetter.errorCode,
             errorMessage: deadLetter.errorMessage,
+            queue: deadLetter.queue,
           });
         }
         return outcome;
@@ -132,10 +123,11 @@ export class DeadLetterLedger {
    * @throws DeadLetterNotFoundError, DeadLetterNotPendingError, DeadLetterNotReplayableError
    */
   async replay(messageId: string, requestId?: string): Promise<DeadLetter> {
-    return this.changePending(messageId, async (manager, deadLetter) => {
-      await this.outbox.enqueue(manager, replayMessage(deadLetter, this.names, new Date(), requestId));
-      await this.deadLetters.markReplayed(manager, [messageId]);
+    this.database.assertConnected();
+    return this.dataSource.transaction(async (manager) => {
+      await this.replayer.replayPending(manager, messageId, requestId);
       this.logger.log(`dead letter ${messageId} replayed through the outbox`);
+      return (await this.deadLetters.findById(messageId, manager))!;
     });
   }
 
@@ -152,14 +144,8 @@ export class DeadLetterLedger {
     this.database.assertConnected();
     const messageIds = await this.dataSource.transaction(async (manager) => {
       const deadLetters = await this.deadLetters.findReplayable(manager, filter, limit, !dryRun);
-      if (dryRun) return deadLetters.map((deadLetter) => deadLetter.messageId);
-      const replayedAt = new Date();
-      for (const deadLetter of deadLetters) {
-        await this.outbox.enqueue(manager, replayMessage(deadLetter, this.names, replayedAt, requestId));
-      }
-      const ids = deadLetters.map((deadLetter) => deadLetter.messageId);
-      await this.deadLetters.markReplayed(manager, ids);
-      return ids;
+      if (!dryRun) await this.replayer.replay(manager, deadLetters, new Date(), requestId);
+      return deadLetters.map((deadLetter) => deadLetter.messageId);
     });
     if (!dryRun) this.logger.log(`${messageIds.length} dead letter(s) replayed through the outbox`);
     return { dryRun, count: messageIds.length, messageIds };
@@ -170,23 +156,11 @@ export class DeadLetterLedger {
    * @throws DeadLetterNotFoundError, DeadLetterNotPendingError
    */
   async discard(messageId: string): Promise<DeadLetter> {
-    return this.changePending(messageId, async (manager) => {
-      await this.deadLetters.markDiscarded(manager, messageId);
-      this.logger.log(`dead letter ${messageId} discarded`);
-    });
-  }
-
-  /** Locks a pending dead letter, applies `change` in the same transaction, and returns the row as it is after. */
-  private async changePending(
-    messageId: string,
-    change: (manager: EntityManager, deadLetter: DeadLetter) => Promise<void>,
-  ): Promise<DeadLetter> {
     this.database.assertConnected();
     return this.dataSource.transaction(async (manager) => {
-      const deadLetter = await this.deadLetters.findById(messageId, manager);
-      if (!deadLetter) throw new DeadLetterNotFoundError(messageId);
-      if (deadLetter.status !== 'pending') throw new DeadLetterNotPendingError(messageId, deadLetter.status);
-      await change(manager, deadLetter);
+      await this.replayer.lockPending(manager, messageId);
+      await this.deadLetters.markDiscarded(manager, messageId);
+      this.logger.log(`dead letter ${messageId} discarded`);
       return (await this.deadLetters.findById(messageId, manager))!;
     });
   }

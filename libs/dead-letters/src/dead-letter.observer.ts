@@ -9,6 +9,8 @@ export interface RecordedDeadLetter {
   payload: unknown;
   errorCode: string;
   errorMessage: string;
+  /** The queue it failed in, when known. */
+  queue: string | null;
 }
 
 /**

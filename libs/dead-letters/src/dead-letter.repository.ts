@@ -40,6 +40,7 @@ const SUMMARY_COLUMNS: (keyof DeadLetter)[] = [
   'replayedAt',
   'discardedAt',
   'storageNotes',
+  'queue',
 ];
 
 /** Persistence of the dead-letter ledger. */
@@ -75,13 +76,14 @@ export class DeadLetterRepository {
       deadLetter.deadLetteredBy,
       deadLetter.requestId,
       deadLetter.storageNotes,
+      deadLetter.queue,
     ];
     const [message]: { inserted: boolean }[] = await manager.query(
       `INSERT INTO dead_letters (message_id, type, exchange, routing_key, content_type, body, payload, headers,
          error_code, error_message, error_stack, attempts, first_failed_at, last_failed_at, dead_lettered_by,
-         request_id, storage_notes)
-       SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17
-       WHERE NOT EXISTS (SELECT 1 FROM dead_letter_occurrences WHERE occurrence_id = $18)
+         request_id, storage_notes, queue)
+       SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18
+       WHERE NOT EXISTS (SELECT 1 FROM dead_letter_occurrences WHERE occurrence_id = $19)
        ON CONFLICT (message_id) DO UPDATE SET
          type = EXCLUDED.type, exchange = EXCLUDED.exchange, routing_key = EXCLUDED.routing_key,
          content_type = EXCLUDED.content_type, body = EXCLUDED.body, payload = EXCLUDED.payload,
@@ -90,7 +92,7 @@ export class DeadLetterRepository {
          first_failed_at = LEAST(dead_letters.first_failed_at, EXCLUDED.first_failed_at),
          last_failed_at = EXCLUDED.last_failed_at, dead_lettered_by = EXCLUDED.dead_lettered_by,
          request_id = COALESCE(EXCLUDED.request_id, dead_letters.request_id),
-         storage_notes = EXCLUDED.storage_notes,
+         storage_notes = EXCLUDED.storage_notes, queue = EXCLUDED.queue,
          dead_lettered_at = now(), status = 'pending',
          times_dead_lettered = dead_letters.times_dead_lettered + 1
        RETURNING (xmax = 0) AS inserted`,

@@ -5,6 +5,7 @@ export * from './dead-letter-store.module';
 export * from './dead-letter.entity';
 export * from './dead-letter.ledger';
 export * from './dead-letter.observer';
+export * from './dead-letter.replayer';
 export * from './dead-letter.repository';
 export * from './dead-letters.errors';
 export * from './dead-letters.module';

@@ -30,6 +30,7 @@ export interface StorableDeadLetter {
   lastFailedAt: Date;
   deadLetteredBy: 'worker' | 'broker';
   requestId: string | null;
+  queue: string | null;
   storageNotes: string[];
 }
 
@@ -129,6 +130,7 @@ export function toStorableDeadLetter(deadLetter: ReceivedDeadLetter): StorableDe
     lastFailedAt: deadLetter.lastFailedAt,
     deadLetteredBy: deadLetter.deadLetteredBy,
     requestId: deadLetter.requestId === undefined ? null : text(deadLetter.requestId, 'requestId'),
+    queue: deadLetter.queue === undefined ? null : text(deadLetter.queue, 'queue'),
     storageNotes: notes,
   };
 }

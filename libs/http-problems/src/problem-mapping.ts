@@ -48,6 +48,8 @@ const DOMAIN_PROBLEMS: Record<string, { status: number; title: string }> = {
   VERIFICATION_TOKEN_USED: { status: HttpStatus.GONE, title: 'Verification token already used' },
   VERIFICATION_TOKEN_EXPIRED: { status: HttpStatus.GONE, title: 'Verification token expired' },
   VERIFICATION_TOKEN_SUPERSEDED: { status: HttpStatus.GONE, title: 'Verification token superseded' },
+  STEP_NOT_FOUND: { status: HttpStatus.NOT_FOUND, title: 'Onboarding step not found' },
+  STEP_NOT_FAILED: { status: HttpStatus.CONFLICT, title: 'Onboarding step has not failed' },
   DEPENDENCY_UNAVAILABLE: {
     status: HttpStatus.SERVICE_UNAVAILABLE,
     title: 'Service temporarily unavailable',

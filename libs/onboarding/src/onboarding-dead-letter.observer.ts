@@ -1,23 +1,36 @@
 import type { DeadLetterObserver, RecordedDeadLetter } from '@app/dead-letters';
-import { USER_EVENTS } from '@app/users';
-import { Injectable } from '@nestjs/common';
-import { isUUID } from 'class-validator';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { OnboardingService } from './onboarding.service';
+import { OnboardingStatusUpdater } from './onboarding-status.updater';
+import { onboardingStepOfQueue } from './steps/onboarding-steps';
+import { OnboardingTimelineRepository } from './timeline/onboarding-timeline.repository';
+import { describeFailure } from './timeline/step-unit';
 
 /**
- * Marks a user's onboarding failed when their `user.registered` message is dead-lettered. Anything else, or a
- * payload without a usable user id (a poison message), is not onboarding's business: ignored, never thrown on,
- * since throwing would hold the dead letter back from the ledger.
+ * A step's message was dead-lettered: no retry will come (until someone replays it), so the step's unit has failed,
+ * and with it the user's onboarding when the unit is a required one. Runs in the ledger's transaction. Anything
+ * that is not a step's message, or a payload without a usable user id (a poison message), is not onboarding's
+ * business: ignored, never thrown on, since throwing would hold the dead letter back from the ledger.
  */
 @Injectable()
 export class OnboardingDeadLetterObserver implements DeadLetterObserver {
-  constructor(private readonly onboarding: OnboardingService) {}
+  private readonly logger = new Logger(OnboardingDeadLetterObserver.name);
+
+  constructor(
+    private readonly timeline: OnboardingTimelineRepository,
+    private readonly status: OnboardingStatusUpdater,
+  ) {}
 
   async onDeadLettered(manager: EntityManager, deadLetter: RecordedDeadLetter): Promise<void> {
-    if (deadLetter.type !== USER_EVENTS.registered) return;
-    const userId = (deadLetter.payload as { userId?: unknown } | null)?.userId;
-    if (typeof userId !== 'string' || !isUUID(userId)) return;
-    await this.onboarding.onDeadLettered(manager, userId, deadLetter.errorCode, deadLetter.errorMessage);
+    const step = deadLetter.queue === null ? undefined : onboardingStepOfQueue(deadLetter.queue);
+    const unit = step?.unitOf(deadLetter.messageId, deadLetter.payload);
+    if (!unit) return;
+    const error = describeFailure(deadLetter.errorCode, deadLetter.errorMessage);
+    if (!(await this.timeline.markDeadLettered(manager, unit, error))) return;
+    const status = await this.status.refresh(manager, unit.userId);
+    this.logger.warn(
+      `${unit.step} of user ${unit.userId} failed: dead-lettered (${deadLetter.errorCode})` +
+        (status === 'failed' ? '; onboarding failed' : ''),
+    );
   }
 }

@@ -73,12 +73,13 @@ export class UsersRepository {
   }
 
   /**
-   * Reads the user and locks its row (`FOR UPDATE`) until the caller's transaction ends: every change of a user
+   * Reads the user and locks its row (`FOR NO KEY UPDATE`: it does not block the key-share locks that rows
+   * referencing the user take) until the caller's transaction ends: every change of a user
    * starts here, so that concurrent changes of one user run one after the other. Lock order, everywhere: the
    * user, then its other rows (verification tokens).
    */
   lockById(manager: EntityManager, id: string): Promise<User | null> {
-    return manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    return manager.findOne(User, { where: { id }, lock: { mode: 'for_no_key_update' } });
   }
 
   /** Users after `after` in `(createdAt, id)` order that match `filter`. */

@@ -1,5 +1,4 @@
 import { ApiProblem, RequestValidationError } from '@app/http-problems';
-import { OnboardingTimelineService } from '@app/onboarding';
 import { UserLifecycleService, UsersService } from '@app/users';
 import {
   Body,
@@ -16,12 +15,11 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { RequestId } from '../request-id.decorator';
 import { ListUsersQuery } from './dto/list-users.query';
-import { OnboardingTimelineResponse } from './dto/onboarding-timeline.response';
 import { RegisterUserDto } from './dto/register-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserIdParams } from './dto/user-id.params';
@@ -37,7 +35,6 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly lifecycle: UserLifecycleService,
-    private readonly onboarding: OnboardingTimelineService,
   ) {}
 
   @Post()
@@ -114,20 +111,5 @@ export class UsersController {
   @UserDocs.erase()
   async erase(@Param() params: UserIdParams, @RequestId() requestId: string): Promise<void> {
     await this.lifecycle.erase(params.id, requestId);
-  }
-
-  @Get(':id/onboarding')
-  @UseGuards(AdminTokenGuard)
-  @ApiBearerAuth('admin')
-  @ApiOperation({
-    summary: "Get a user's onboarding timeline",
-    description: 'Each step with its status, attempts and last error, and the dead letters of the user.',
-  })
-  @ApiOkResponse({ type: OnboardingTimelineResponse })
-  @ApiProblem(400, 'VALIDATION_FAILED', 'The id is not a UUID')
-  @ApiProblem(401, 'UNAUTHORIZED', 'Missing or wrong bearer token')
-  @ApiProblem(404, 'USER_NOT_FOUND', 'No user with this id')
-  async onboardingTimeline(@Param() params: UserIdParams): Promise<OnboardingTimelineResponse> {
-    return OnboardingTimelineResponse.from(await this.onboarding.get(params.id));
   }
 }

@@ -3,6 +3,7 @@ import { DeadLetterLedger1764200000000 } from './1764200000000-dead-letter-ledge
 import { OutboxExchange1764300000000 } from './1764300000000-outbox-exchange';
 import { RetentionIndexes1764310000000 } from './1764310000000-retention-indexes';
 import { DeadLetterOccurrences1764320000000 } from './1764320000000-dead-letter-occurrences';
+import { OnboardingStepUnits1764330000000 } from './1764330000000-onboarding-step-units';
 import { UserLifecycle1764400000000 } from './1764400000000-user-lifecycle';
 import { VerificationTokens1764400001000 } from './1764400001000-verification-tokens';
 
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   OutboxExchange1764300000000,
   RetentionIndexes1764310000000,
   DeadLetterOccurrences1764320000000,
+  OnboardingStepUnits1764330000000,
   UserLifecycle1764400000000,
   VerificationTokens1764400001000,
 ];

@@ -49,8 +49,11 @@ export interface ReliableRmqServerOptions {
   topologyCheckIntervalMs: number;
   /** Per-message log lines derive from it, with the message's request id, id and type. */
   rootLogger: RootLogger;
-  /** Told how each message ended (for metrics); `type` is bounded to the types the queue accepts. */
-  onOutcome?: (type: string, outcome: MessageOutcome) => void;
+  /**
+   * Told how each message ended (for metrics), with the queue's handler (its pattern) and the message type,
+   * bounded to the types the queue accepts (`unknown` otherwise).
+   */
+  onOutcome?: (outcome: MessageOutcome, labels: { type: string; handler: string }) => void;
 }
 
 /** Why the consumer is or is not taking messages, for readiness. */
@@ -305,7 +308,7 @@ export class ReliableRmqServer extends ServerRMQ {
     // Producers choose the type: an unknown one must not become a new metric label.
     const type =
       accepts.length === 0 ? pattern : accepts.includes(delivery.eventType) ? delivery.eventType : 'unknown';
-    this.settings.onOutcome?.(type, outcome);
+    this.settings.onOutcome?.(outcome, { type, handler: pattern });
   }
 }
 

@@ -38,6 +38,8 @@ export interface ReceivedDeadLetter {
   lastFailedAt: Date;
   requestId?: string;
   deadLetteredBy: 'worker' | 'broker';
+  /** The queue it failed in (the worker says so; for the broker's, the queue of its death record). */
+  queue?: string;
 }
 
 interface XDeath {
@@ -99,6 +101,7 @@ export function readDeadLetter(message: ConsumeMessage, receivedAt = new Date())
     lastFailedAt: asDate(headers[DEAD_LETTER_HEADERS.lastFailureAt]) ?? deathTime,
     requestId: asString(headers['x-request-id']),
     deadLetteredBy: byWorker ? 'worker' : 'broker',
+    queue: asString(headers[DEAD_LETTER_HEADERS.failedQueue]) ?? death?.queue,
   };
 }
 

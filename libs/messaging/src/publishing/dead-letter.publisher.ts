@@ -18,7 +18,10 @@ export class DeadLetterPublisher {
   ) {}
 
   async publish(delivery: RmqDelivery, error: unknown, attempts: number): Promise<void> {
-    const headers = failureHeaders(delivery.message, error, attempts);
+    const headers: Record<string, unknown> = {
+      ...failureHeaders(delivery.message, error, attempts),
+      [DEAD_LETTER_HEADERS.failedQueue]: delivery.queue.name,
+    };
     const routingKey = String(headers[DEAD_LETTER_HEADERS.originalRoutingKey]);
     await this.publisher.publish({
       exchange: this.names.deadLetterExchange,

@@ -14,6 +14,8 @@ export const DEAD_LETTER_HEADERS = {
   lastFailureAt: 'x-last-failure-at',
   originalExchange: 'x-original-exchange',
   originalRoutingKey: 'x-original-routing-key',
+  /** The queue (hence the handler, the onboarding step) it failed in. */
+  failedQueue: 'x-failed-queue',
 } as const;
 
 /** 1 on the first delivery; n+1 after n failed attempts (counted in a header by the retry path). */

@@ -1,18 +1,47 @@
-import type { User } from '@app/users';
+import { OutboxWriter } from '@app/outbox';
+import type { UserRegisteredEvent } from '@app/users';
+import { SendVerificationEmailCommand } from '@app/verification';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { OnboardingTimelineRepository } from '../onboarding-timeline.repository';
-import type { OnboardingStepHandler } from './onboarding-step.handler';
+import { OnboardingTimelineRepository } from '../timeline/onboarding-timeline.repository';
+import type { StepOutcome } from './onboarding-step.metrics';
+import { OnboardingStepRunner } from './onboarding-step.runner';
+import { stepUnitOf } from './onboarding-steps';
+import { followUpHeaders, StepMessage } from './step-message';
 import { ONBOARDING_STEP_NAMES } from './step-names';
 
-/** Provisions the user's onboarding record (the first row of the timeline) and marks the step completed. */
+/**
+ * The first step of a registration (`user.registered`): provisions the user's onboarding record and, in the same
+ * transaction, schedules the verification email (a `send-verification-email` message through the outbox, and its
+ * pending unit on the timeline). PostgreSQL only, so exactly once.
+ */
 @Injectable()
-export class ProvisionAccountStep implements OnboardingStepHandler {
-  readonly name = ONBOARDING_STEP_NAMES.provisionAccount;
+export class ProvisionAccountStep {
+  constructor(
+    private readonly runner: OnboardingStepRunner,
+    private readonly timeline: OnboardingTimelineRepository,
+    private readonly outbox: OutboxWriter,
+  ) {}
 
-  constructor(private readonly timeline: OnboardingTimelineRepository) {}
-
-  async run(manager: EntityManager, user: User): Promise<void> {
-    await this.timeline.markCompleted(manager, user.id, this.name);
+  run(message: StepMessage, event: UserRegisteredEvent): Promise<StepOutcome> {
+    const unit = stepUnitOf(ONBOARDING_STEP_NAMES.provisionAccount, message.messageId, event);
+    return this.runner.run(unit, () =>
+      this.runner.complete(unit, async (manager, user) => {
+        const command: SendVerificationEmailCommand = {
+          userId: user.id,
+          reason: 'registration',
+          requestedAt: new Date().toISOString(),
+        };
+        const mailMessageId = await this.outbox.enqueue(manager, {
+          exchange: 'steps',
+          routingKey: ONBOARDING_STEP_NAMES.sendVerificationEmail,
+          payload: command,
+          headers: followUpHeaders(message),
+        });
+        await this.timeline.schedule(
+          manager,
+          stepUnitOf(ONBOARDING_STEP_NAMES.sendVerificationEmail, mailMessageId, command),
+        );
+      }),
+    );
   }
 }

@@ -8,16 +8,29 @@ import {
 import { ONBOARDING_STATUSES, type OnboardingStatus } from '@app/users';
 import { ApiProperty } from '@nestjs/swagger';
 
+/** One unit of one step: most steps have one per user; a resent mail or a webhook delivery is a unit of its own. */
 export class OnboardingStepResponse {
   @ApiProperty({ example: 'provision-account' })
   step!: string;
 
   @ApiProperty({
+    example: '',
+    description:
+      "'' for a step's single unit; the message id of a resent mail; endpoint and event of a webhook",
+  })
+  unit!: string;
+
+  @ApiProperty({
     enum: STEP_STATUSES,
     example: 'completed',
-    description: 'pending while attempts (and retries) go on; failed once its message was dead-lettered',
+    description:
+      'pending while scheduled or retrying; failed once its message was dead-lettered (retry it with POST ' +
+      '…/onboarding/steps/{step}/retry); skipped when nothing was left to do (erased, or verified already)',
   })
   status!: StepStatus;
+
+  @ApiProperty({ example: true, description: "Whether it counts towards the user's onboardingStatus" })
+  required!: boolean;
 
   @ApiProperty({ example: 1, description: 'Every attempt, failed or not' })
   attempts!: number;
@@ -30,20 +43,57 @@ export class OnboardingStepResponse {
   })
   lastError!: string | null;
 
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Why it was skipped' })
+  skippedReason!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '5b0c3e1a-7f2d-4c6b-9e8a-1d2f3a4b5c6d',
+    description: 'The message that runs it (its dead letter, when it failed: GET /dead-letters/{messageId})',
+  })
+  messageId!: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: {},
+    description: 'What the unit is about: the reason of a mail; the endpoint and event of a webhook delivery',
+  })
+  detail!: Record<string, unknown>;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-24T10:15:30.123Z', description: 'Scheduled at' })
+  createdAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T10:15:30.200Z' })
+  startedAt!: string | null;
+
   @ApiProperty({ format: 'date-time', example: '2026-11-24T10:15:30.456Z' })
   updatedAt!: string;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-24T10:15:30.456Z' })
   completedAt!: string | null;
 
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
+  deadLetteredAt!: string | null;
+
   static from(step: OnboardingStep): OnboardingStepResponse {
+    const iso = (date: Date | null) => (date ? date.toISOString() : null);
     return {
       step: step.step,
+      unit: step.unit,
       status: step.status,
+      required: step.required,
       attempts: step.attempts,
       lastError: step.lastError,
+      skippedReason: step.skippedReason,
+      messageId: step.messageId,
+      detail: step.detail,
+      createdAt: step.createdAt.toISOString(),
+      startedAt: iso(step.startedAt),
       updatedAt: step.updatedAt.toISOString(),
-      completedAt: step.completedAt ? step.completedAt.toISOString() : null,
+      completedAt: iso(step.completedAt),
+      deadLetteredAt: iso(step.deadLetteredAt),
     };
   }
 }
@@ -103,4 +153,13 @@ export class OnboardingTimelineResponse {
       deadLetters: timeline.deadLetters.map((deadLetter) => OnboardingDeadLetterResponse.from(deadLetter)),
     };
   }
+}
+
+/** The units a retry set going again. */
+export class StepRetryResponse {
+  @ApiProperty({ example: 'send-verification-email' })
+  step!: string;
+
+  @ApiProperty({ type: [OnboardingStepResponse], description: 'The units retried, pending again' })
+  retried!: OnboardingStepResponse[];
 }

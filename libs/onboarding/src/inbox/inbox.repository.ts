@@ -17,4 +17,13 @@ export class InboxRepository {
     );
     return rows.length === 1;
   }
+
+  /** Whether `(messageId, handler)` was claimed by a committed transaction (a check, not a claim). */
+  async isClaimed(manager: EntityManager, messageId: string, handler: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM inbox_messages WHERE message_id = $1 AND handler = $2`,
+      [messageId, handler],
+    );
+    return rows.length === 1;
+  }
 }

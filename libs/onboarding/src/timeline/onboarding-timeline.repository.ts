@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { OnboardingStep } from './onboarding-step.entity';
+import type { StepUnit } from './step-unit';
+
+/** The per-user, per-step-unit onboarding record. Every write runs in the caller's transaction. */
+@Injectable()
+export class OnboardingTimelineRepository {
+  constructor(@InjectRepository(OnboardingStep) private readonly steps: Repository<OnboardingStep>) {}
+
+  /** A unit that has been scheduled (its message is in the outbox); a unit known already is left as it is. */
+  async schedule(manager: EntityManager, unit: StepUnit): Promise<void> {
+    await manager.query(
+      `INSERT INTO onboarding_steps (user_id, step, unit, status, attempts, required, message_id, detail, updated_at)
+       VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6::jsonb, now())
+       ON CONFLICT (user_id, step, unit) DO NOTHING`,
+      [unit.userId, unit.step, unit.unit, unit.required, unit.messageId, JSON.stringify(unit.detail ?? {})],
+    );
+  }
+
+  /**
+   * Creates or completes the unit's row. `attempts` counts every attempt: failed ones were counted by
+   * {@link recordFailedAttempt}, and this one is added.
+   */
+  async markCompleted(manager: EntityManager, unit: StepUnit): Promise<void> {
+    await this.settle(manager, unit, 'completed', null);
+  }
+
+  /** There is nothing to do any more (the user was erased, or is verified already): recorded as a no-op. */
+  async markSkipped(manager: EntityManager, unit: StepUnit, reason: string): Promise<void> {
+    await this.settle(manager, unit, 'skipped', reason);
+  }
+
+  /**
+   * Counts a failed attempt at the unit and keeps its error. A new row is `pending`; an existing row keeps its
+   * status (whether a retry follows is the transport's decision; the dead-letter reaction marks it failed when
+   * none will). Nothing happens for a user that does not exist, or for a unit already completed or skipped.
+   */
+  async recordFailedAttempt(manager: EntityManager, unit: StepUnit, error: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO onboarding_steps (user_id, step, unit, status, attempts, last_error, required, message_id,
+         detail, started_at, updated_at)
+       SELECT $1, $2, $3, 'pending', 1, $4, $5, $6, $7::jsonb, now(), now()
+       WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
+       ON CONFLICT (user_id, step, unit) DO UPDATE
+         SET attempts = onboarding_steps.attempts + 1, last_error = EXCLUDED.last_error,
+             started_at = COALESCE(onboarding_steps.started_at, now()), updated_at = now()
+         WHERE onboarding_steps.status NOT IN ('completed', 'skipped')`,
+      [
+        unit.userId,
+        unit.step,
+        unit.unit,
+        error,
+        unit.required,
+        unit.messageId,
+        JSON.stringify(unit.detail ?? {}),
+      ],
+    );
+  }
+
+  /** The unit's message was dead-lettered: it has failed, unless it completed after all (a late duplicate). */
+  async markDeadLettered(manager: EntityManager, unit: StepUnit, error: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO onboarding_steps (user_id, step, unit, status, attempts, last_error, required, message_id,
+         detail, updated_at, dead_lettered_at)
+       SELECT $1, $2, $3, 'failed', 0, $4, $5, $6, $7::jsonb, now(), now()
+       WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)
+       ON CONFLICT (user_id, step, unit) DO UPDATE
+         SET status = 'failed', last_error = EXCLUDED.last_error, updated_at = now(), dead_lettered_at = now()
+         WHERE onboarding_steps.status NOT IN ('completed', 'skipped')
+       RETURNING 1`,
+      [
+        unit.userId,
+        unit.step,
+        unit.unit,
+        error,
+        unit.required,
+        unit.messageId,
+        JSON.stringify(unit.detail ?? {}),
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  /** A failed unit is being retried: pending again (its dead letter replayed), in the caller's transaction. */
+  async markRetrying(manager: EntityManager, userId: string, step: string, unit: string): Promise<void> {
+    await manager.query(
+      `UPDATE onboarding_steps SET status = 'pending', dead_lettered_at = NULL, updated_at = now()
+       WHERE user_id = $1 AND step = $2 AND unit = $3 AND status = 'failed'`,
+      [userId, step, unit],
+    );
+  }
+
+  findByUser(userId: string): Promise<OnboardingStep[]> {
+    return this.steps.find({ where: { userId }, order: { createdAt: 'ASC', step: 'ASC', unit: 'ASC' } });
+  }
+
+  /** The user's failed units of `step`, locked for the caller's transaction. */
+  findFailed(manager: EntityManager, userId: string, step: string): Promise<OnboardingStep[]> {
+    return manager.find(OnboardingStep, {
+      where: { userId, step, status: 'failed' },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  private async settle(
+    manager: EntityManager,
+    unit: StepUnit,
+    status: 'completed' | 'skipped',
+    reason: string | null,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO onboarding_steps (user_id, step, unit, status, attempts, required, message_id, detail,
+         skipped_reason, started_at, updated_at, completed_at)
+       VALUES ($1, $2, $3, $4, 1, $5, $6, $7::jsonb, $8, now(), now(), now())
+       ON CONFLICT (user_id, step, unit) DO UPDATE
+         SET status = EXCLUDED.status, attempts = onboarding_steps.attempts + 1, last_error = NULL,
+             skipped_reason = EXCLUDED.skipped_reason, message_id = EXCLUDED.message_id,
+             started_at = COALESCE(onboarding_steps.started_at, now()), updated_at = now(),
+             completed_at = now(), dead_lettered_at = NULL`,
+      [
+        unit.userId,
+        unit.step,
+        unit.unit,
+        status,
+        unit.required,
+        unit.messageId,
+        JSON.stringify(unit.detail ?? {}),
+        reason,
+      ],
+    );
+  }
+}
