@@ -1,19 +1,21 @@
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { DeadLetterStoreModule, DeadLettersModule } from '@app/dead-letters';
-import { ProblemDetailsFilter, RequestValidationError } from '@app/http-problems';
+import { createValidationPipe, ProblemDetailsFilter } from '@app/http-problems';
 import { MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
 import { OnboardingModule } from '@app/onboarding';
 import { OutboxRelayModule } from '@app/outbox';
+import { RateLimitingModule } from '@app/rate-limiting';
 import { UsersModule } from '@app/users';
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HealthController } from './health/health.controller';
 import { BacklogMetrics } from './metrics/backlog.metrics';
+import { MetricsPortServer } from './metrics/metrics-port.server';
 import { UsersController } from './users/users.controller';
 
 /** The REST API: users, dead letters, health, and the outbox relay that publishes what the API writes. */
@@ -36,22 +38,15 @@ export class ApiModule {
         TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }),
         MetricsModule.forRoot('api'),
         DeadLetterStoreModule,
+        RateLimitingModule,
       ],
       controllers: [UsersController, DeadLettersController, HealthController],
       providers: [
         AdminTokenGuard,
         BacklogMetrics,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            transform: true,
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            forbidUnknownValues: true,
-            exceptionFactory: (errors) => RequestValidationError.fromValidationErrors(errors),
-          }),
-        },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
+        MetricsPortServer,
       ],
     };
   }

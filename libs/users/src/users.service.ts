@@ -3,7 +3,10 @@ import { OutboxWriter } from '@app/outbox';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { normalizeEmailAddress } from './email-address';
+import { normalizePassword } from './password-policy';
 import { PasswordHasher } from './password.hasher';
+import { normalizePersonName } from './person-name';
 import { decodeUserCursor, encodeUserCursor } from './user-cursor';
 import { USER_EVENTS, UserRegisteredEvent } from './user-registered.event';
 import { User } from './user.entity';
@@ -40,15 +43,15 @@ export class UsersService {
    */
   async register(command: RegisterUserCommand, requestId: string): Promise<User> {
     this.database.assertConnected();
-    const passwordHash = await this.hasher.hash(command.password);
+    const passwordHash = await this.hasher.hash(normalizePassword(command.password));
     const id = randomUUID();
     return this.dataSource.transaction(async (manager) => {
       const user = await this.users.insert(manager, {
         id,
         email: normalizeEmail(command.email),
         passwordHash,
-        firstName: command.firstName.trim(),
-        lastName: command.lastName.trim(),
+        firstName: normalizePersonName(command.firstName),
+        lastName: normalizePersonName(command.lastName),
       });
       const event: UserRegisteredEvent = { userId: user.id, registeredAt: user.createdAt.toISOString() };
       await this.outbox.enqueue(manager, {
@@ -79,6 +82,7 @@ export class UsersService {
   }
 }
 
+/** The stored form of an email (see normalizeEmailAddress): NFKC, trimmed, lower-cased, A-label domain. */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return normalizeEmailAddress(email);
 }

@@ -1,10 +1,12 @@
 import { ApiProblem } from '@app/http-problems';
 import { OnboardingTimelineService } from '@app/onboarding';
+import { RateLimit } from '@app/rate-limiting';
 import { UsersService } from '@app/users';
 import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { PublicRoute } from '../auth/public-route.decorator';
 import { RequestId } from '../request-id.decorator';
 import { ListUsersQuery } from './dto/list-users.query';
 import { OnboardingTimelineResponse } from './dto/onboarding-timeline.response';
@@ -23,14 +25,30 @@ export class UsersController {
   ) {}
 
   @Post()
+  @PublicRoute()
+  @RateLimit('signup')
   @ApiOperation({
     summary: 'Register a user',
-    description: 'Stores the user and schedules onboarding (the worker completes it asynchronously).',
+    description:
+      'Stores the user and schedules onboarding (the worker completes it asynchronously). Rate-limited per ' +
+      'client address (RATE_LIMIT_SIGNUP).',
   })
-  @ApiCreatedResponse({ type: UserResponse, description: 'Registered; `Location` points at the user' })
-  @ApiProblem(400, 'VALIDATION_FAILED', 'Invalid or unknown fields, or malformed JSON (`MALFORMED_JSON`)')
+  @ApiCreatedResponse({
+    type: UserResponse,
+    description: 'Registered',
+    headers: {
+      Location: {
+        description: 'The new user: `/users/{id}`',
+        schema: { type: 'string', example: '/users/0f8e3c2a-5b1d-4c7e-9a6f-2d4b8e1c3a5f' },
+      },
+    },
+  })
   @ApiProblem(409, 'USER_EMAIL_TAKEN', 'A user with this email is already registered')
-  @ApiProblem(413, 'PAYLOAD_TOO_LARGE', 'Request body too large')
+  @ApiProblem(
+    503,
+    'SERVICE_OVERLOADED',
+    'Too many passwords are being hashed (ARGON2_MAX_PENDING); retry after `Retry-After`',
+  )
   async register(
     @Body() body: RegisterUserDto,
     @RequestId() requestId: string,

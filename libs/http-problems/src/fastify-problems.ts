@@ -1,0 +1,39 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { problemFor, toProblem } from './problem-mapping';
+import { PROBLEM_CONTENT_TYPE, renderProblem, sendProblem } from './problem-response';
+
+/**
+ * Errors Fastify answers before any route (and so before Nest's exception filter) runs: a URL that cannot be
+ * decoded (`FST_ERR_BAD_URL`), a path parameter over `maxParamLength` (414), an async constraint failure.
+ */
+function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendProblem(request, reply, toProblem(error) ?? problemFor('BAD_REQUEST', { detail: error.message }));
+}
+
+/**
+ * Errors of the HTTP parser itself (headers over Node's `maxHeaderSize`, a malformed request line, a client
+ * timeout): Node hands over the socket, and the answer is written by hand, still as a problem.
+ */
+function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? problemFor('REQUEST_HEADERS_TOO_LARGE')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? { status: 408, code: 'REQUEST_TIMEOUT', title: 'Request timeout' }
+        : problemFor('BAD_REQUEST', { detail: 'the request could not be parsed as HTTP/1.1' });
+  const body = JSON.stringify(renderProblem(problem, undefined));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/** Options for the FastifyAdapter so that Fastify's own errors are problems too (see each handler). */
+export const fastifyProblemOptions = { frameworkErrors, clientErrorHandler };
