@@ -44,8 +44,6 @@ export async function createApiApp(
   const fastify = app.getHttpAdapter().getInstance();
   echoRequestIdHeader(app);
   closeConnectionsWhenDraining(app);
-  // Before the CORS plugin, which otherwise answers every OPTIONS; and before any route is registered.
-  useMethodNotAllowed(fastify);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -60,6 +58,9 @@ export async function createApiApp(
       },
     },
   });
+  // After helmet (its headers apply to 405s too), before the CORS plugin, which otherwise answers every
+  // OPTIONS, and before any route is registered.
+  useMethodNotAllowed(fastify);
   await app.register(cors, {
     // No origin is allowed unless configured: preflights are answered (204) but without Allow-Origin.
     origin: [...config.edge.corsAllowedOrigins],

@@ -2,6 +2,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { DeadLetterStoreModule, DeadLettersModule } from '@app/dead-letters';
 import { createValidationPipe, ProblemDetailsFilter } from '@app/http-problems';
+import { IdempotencyModule } from '@app/idempotency';
 import { MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
 import { OnboardingModule } from '@app/onboarding';
@@ -39,6 +40,7 @@ export class ApiModule {
         MetricsModule.forRoot('api'),
         DeadLetterStoreModule,
         RateLimitingModule,
+        IdempotencyModule,
       ],
       controllers: [UsersController, DeadLettersController, HealthController],
       providers: [

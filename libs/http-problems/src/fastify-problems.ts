@@ -9,8 +9,18 @@ import { PROBLEM_CONTENT_TYPE, renderProblem, sendProblem } from './problem-resp
  * decoded (`FST_ERR_BAD_URL`), a path parameter over `maxParamLength` (414), an async constraint failure.
  */
 function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // No hook runs for these, helmet's included: the answer gets the headers that matter for a JSON error.
+  void reply.headers(ERROR_SECURITY_HEADERS);
   void sendProblem(request, reply, toProblem(error) ?? problemFor('BAD_REQUEST', { detail: error.message }));
 }
+
+/** The security headers of an error answered before any hook runs (helmet's, for a body that is never a page). */
+const ERROR_SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
 
 /**
  * Errors of the HTTP parser itself (headers over Node's `maxHeaderSize`, a malformed request line, a client

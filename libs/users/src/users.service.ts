@@ -2,7 +2,7 @@ import { DatabaseConnector } from '@app/database';
 import { OutboxWriter } from '@app/outbox';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { normalizeEmailAddress } from './email-address';
 import { normalizePassword } from './password-policy';
 import { PasswordHasher } from './password.hasher';
@@ -18,6 +18,14 @@ export interface RegisterUserCommand {
   password: string;
   firstName: string;
   lastName: string;
+}
+
+export interface RegisterOptions {
+  /**
+   * More writes that must commit with the user or not at all (the API records the idempotency key's answer
+   * here); runs inside the registration's transaction, after the user and its event.
+   */
+  withinTransaction?: (manager: EntityManager, user: User) => Promise<void>;
 }
 
 export interface UserPage {
@@ -41,7 +49,11 @@ export class UsersService {
    * resolves, onboarding will happen even if the broker is down right now.
    * @throws UserEmailTakenError when the email (case-insensitively) is registered already
    */
-  async register(command: RegisterUserCommand, requestId: string): Promise<User> {
+  async register(
+    command: RegisterUserCommand,
+    requestId: string,
+    options: RegisterOptions = {},
+  ): Promise<User> {
     this.database.assertConnected();
     const passwordHash = await this.hasher.hash(normalizePassword(command.password));
     const id = randomUUID();
@@ -59,6 +71,7 @@ export class UsersService {
         payload: event,
         headers: { 'x-request-id': requestId },
       });
+      await options.withinTransaction?.(manager, user);
       return user;
     });
   }

@@ -1,7 +1,13 @@
 import { ApiProblem } from '@app/http-problems';
+import {
+  IDEMPOTENT_REPLAYED_HEADER,
+  Idempotent,
+  IdempotencyKeyHeader,
+  IdempotentRequests,
+} from '@app/idempotency';
 import { OnboardingTimelineService } from '@app/onboarding';
 import { RateLimit } from '@app/rate-limiting';
-import { UsersService } from '@app/users';
+import { User, UsersService } from '@app/users';
 import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -22,6 +28,7 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly onboarding: OnboardingTimelineService,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
   @Post()
@@ -41,9 +48,15 @@ export class UsersController {
         description: 'The new user: `/users/{id}`',
         schema: { type: 'string', example: '/users/0f8e3c2a-5b1d-4c7e-9a6f-2d4b8e1c3a5f' },
       },
+      [IDEMPOTENT_REPLAYED_HEADER]: {
+        description:
+          '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+        schema: { type: 'string', enum: ['true'] },
+      },
     },
   })
   @ApiProblem(409, 'USER_EMAIL_TAKEN', 'A user with this email is already registered')
+  @Idempotent()
   @ApiProblem(
     503,
     'SERVICE_OVERLOADED',
@@ -52,11 +65,24 @@ export class UsersController {
   async register(
     @Body() body: RegisterUserDto,
     @RequestId() requestId: string,
+    @IdempotencyKeyHeader() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponse> {
-    const user = await this.users.register(body, requestId);
-    void reply.header('Location', `/users/${user.id}`);
-    return UserResponse.from(user);
+    const created = (user: User) => ({
+      status: 201,
+      headers: { Location: `/users/${user.id}` },
+      body: UserResponse.from(user),
+    });
+    const answer = await this.idempotency.run('POST /users', idempotencyKey, body, async (record) =>
+      created(
+        await this.users.register(body, requestId, {
+          withinTransaction: (manager, user) => record(manager, created(user)),
+        }),
+      ),
+    );
+    void reply.headers(answer.headers);
+    if (answer.replayed) void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    return answer.body as UserResponse;
   }
 
   @Get()
