@@ -95,7 +95,11 @@ function implicitProblems(operation: OperationObject, route: ApiRoute): Document
       description: `A rate limit is spent (${route.rateLimits.join(', ')}): retry after \`Retry-After\` seconds`,
     });
   }
-  problems.push({ status: 500, code: 'INTERNAL_ERROR', description: 'A bug, logged with its stack' });
+  problems.push(
+    // Node's HTTP parser answers this before any route runs, for every route alike.
+    { status: 431, code: 'REQUEST_HEADERS_TOO_LARGE', description: 'The request headers are over 16 KiB' },
+    { status: 500, code: 'INTERNAL_ERROR', description: 'A bug, logged with its stack' },
+  );
   return problems;
 }
 
