@@ -26,8 +26,11 @@ export class ProblemDetailsDto {
   @ApiPropertyOptional({ example: 'The request body has 1 invalid field.' })
   detail?: string;
 
-  @ApiProperty({ example: '/users', description: 'The request path' })
-  instance!: string;
+  @ApiPropertyOptional({
+    example: '/users',
+    description: 'The request path (absent only when the HTTP parser refused the request before reading it)',
+  })
+  instance?: string;
 
   @ApiProperty({
     example: 'VALIDATION_FAILED',

@@ -1,10 +1,11 @@
 import {
   type DocumentedProblem,
+  EXAMPLE_REQUEST_ID,
   PROBLEM_CONTENT_TYPE,
   problemExample,
+  problemFor,
   renderProblem,
 } from '@app/http-problems';
-import { EXAMPLE_REQUEST_ID } from '@app/http-problems';
 import type {
   HeaderObject,
   OpenAPIObject,
@@ -53,16 +54,22 @@ export const RESPONSE_HEADERS: Record<string, HeaderObject> = {
 const ref = (name: string): ReferenceObject => ({ $ref: `#/components/headers/${name}` });
 
 /** Problems every route of a kind can answer, whether or not its author thought of them. */
-function implicitProblems(operation: OperationObject, route: ApiRoute): DocumentedProblem[] {
+function implicitProblems(
+  operation: OperationObject,
+  route: ApiRoute,
+  validates: boolean,
+): DocumentedProblem[] {
   const problems: DocumentedProblem[] = [];
   const has = (where: string) => (operation.parameters ?? []).some((p) => 'in' in p && p.in === where);
+  if (validates) {
+    problems.push({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      description: 'Invalid or unknown fields or parameters; `errors` lists each broken rule',
+    });
+  }
   if (route.dtos.body || operation.requestBody) {
     problems.push(
-      {
-        status: 400,
-        code: 'VALIDATION_FAILED',
-        description: 'Invalid or unknown fields; `errors` lists each broken rule',
-      },
       {
         status: 400,
         code: 'MALFORMED_JSON',
@@ -71,9 +78,6 @@ function implicitProblems(operation: OperationObject, route: ApiRoute): Document
       { status: 413, code: 'PAYLOAD_TOO_LARGE', description: 'The body is over HTTP_BODY_LIMIT_BYTES' },
       { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', description: 'The body is not `application/json`' },
     );
-  }
-  if (route.dtos.query || route.dtos.param) {
-    problems.push({ status: 400, code: 'VALIDATION_FAILED', description: 'An invalid or unknown parameter' });
   }
   if (has('path')) {
     problems.push(
@@ -111,23 +115,27 @@ function headersFor(status: number, route: ApiRoute): Record<string, ReferenceOb
   return Object.fromEntries(names.map((name) => [name, ref(name)]));
 }
 
-async function problemResponse(
+type ValidationSample = Awaited<ReturnType<typeof validationExample>>;
+
+function problemResponse(
   path: string,
   operation: OperationObject,
-  route: ApiRoute,
+  validation: ValidationSample,
   problems: DocumentedProblem[],
-): Promise<ResponseObject> {
+): ResponseObject {
   const examples: Record<string, Record<string, unknown>> = {};
   for (const { code, description } of problems) {
-    const sample =
-      code === 'VALIDATION_FAILED' ? await validationExample(path, operation, route.dtos) : undefined;
+    const sample = code === 'VALIDATION_FAILED' ? validation : undefined;
     examples[code] = sample
       ? {
           summary: description,
           value: renderProblem(sample.problem, sample.request.path, EXAMPLE_REQUEST_ID),
           'x-sample-request': sample.request,
         }
-      : { summary: description, value: problemExample(code, concretePath(path, operation)) };
+      : code === 'REQUEST_HEADERS_TOO_LARGE'
+        ? // Answered by the HTTP parser: no request id, no path yet.
+          { summary: description, value: renderProblem(problemFor(code), undefined) }
+        : { summary: description, value: problemExample(code, concretePath(path, operation)) };
   }
   return {
     description: problems.map(({ code, description }) => `${description} (\`${code}\`)`).join('; '),
@@ -164,14 +172,18 @@ export async function applyRouteConventions(
       if (!route) throw new Error(`OpenAPI: no handler found for ${method.toUpperCase()} ${path}`);
       operation.security = route.admin ? [{ [ADMIN_SECURITY_SCHEME]: [] }] : [];
       operation.description ??= operation.summary;
+      const validation = await validationExample(path, operation, route.dtos);
       const byStatus = new Map<number, DocumentedProblem[]>();
-      for (const problem of [...route.problems, ...implicitProblems(operation, route)]) {
+      for (const problem of [
+        ...route.problems,
+        ...implicitProblems(operation, route, validation !== undefined),
+      ]) {
         const group = byStatus.get(problem.status) ?? [];
         if (!group.some((known) => known.code === problem.code)) group.push(problem);
         byStatus.set(problem.status, group);
       }
       for (const [status, problems] of byStatus) {
-        operation.responses[String(status)] = await problemResponse(path, operation, route, problems);
+        operation.responses[String(status)] = problemResponse(path, operation, validation, problems);
       }
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!response || '$ref' in response) continue;
