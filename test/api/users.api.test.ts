@@ -127,7 +127,7 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
       ['7 emoji as password', validBody({ password: '🔒'.repeat(7) }), 'password', 'isLength'],
       ['an empty first name', validBody({ firstName: '   ' }), 'firstName', 'isLength'],
       ['a 101-character last name', validBody({ lastName: 'x'.repeat(101) }), 'lastName', 'isLength'],
-      ['a control character in a name', validBody({ firstName: 'Ada\u0000' }), 'firstName', 'nameCharacters'],
+      ['a control character in a name', validBody({ firstName: 'Ada\u0007' }), 'firstName', 'nameCharacters'],
       [
         'a bidi override in a name',
         validBody({ lastName: 'Ada\u202eecalevol' }),

@@ -126,6 +126,7 @@ describe('OpenAPI error examples', () => {
     const base = defaultRequest(document, documented);
     const { authorization: _token, ...anonymous } = base.headers;
     const messageId = /\/dead-letters\/([^/]+)/.exec(base.url)?.[1];
+    const json = { ...base.headers, 'content-type': 'application/json' };
     switch (code) {
       case 'VALIDATION_FAILED': {
         const sample = example['x-sample-request']!;
@@ -140,7 +141,7 @@ describe('OpenAPI error examples', () => {
         });
       }
       case 'MALFORMED_JSON':
-        return send(app, { ...base, payload: '{"unterminated' });
+        return send(app, { ...base, headers: json, payload: '{"unterminated' });
       case 'UNSUPPORTED_MEDIA_TYPE':
         return send(app, {
           ...base,
@@ -148,9 +149,15 @@ describe('OpenAPI error examples', () => {
           payload: 'x',
         });
       case 'PAYLOAD_TOO_LARGE':
-        return send(app, { ...base, payload: JSON.stringify({ padding: 'x'.repeat(20_000) }) });
+        return send(app, {
+          ...base,
+          headers: json,
+          payload: JSON.stringify({ padding: 'x'.repeat(20_000) }),
+        });
       case 'MALFORMED_URL':
-        return send(app, withPathParameter(documented, base, '%ZZ'));
+        return documented.path.includes('{')
+          ? send(app, withPathParameter(documented, base, '%ZZ'))
+          : send(app, { ...base, url: `${base.url}${base.url.includes('?') ? '&' : '?'}q=%00` });
       case 'URI_TOO_LONG':
         return send(app, withPathParameter(documented, base, 'a'.repeat(101)));
       case 'UNAUTHORIZED':

@@ -1,5 +1,10 @@
 import { AppConfig } from '@app/config';
-import { fastifyProblemOptions, useCodedJsonBodyParser, useMethodNotAllowed } from '@app/http-problems';
+import {
+  fastifyProblemOptions,
+  refuseNulInUrl,
+  useCodedJsonBodyParser,
+  useMethodNotAllowed,
+} from '@app/http-problems';
 import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions, useHttpMetrics } from '@app/observability';
 import { closeConnectionsWhenDraining } from '@app/resilience';
 import cors from '@fastify/cors';
@@ -61,6 +66,7 @@ export async function createApiApp(
   // After helmet (its headers apply to 405s too), before the CORS plugin, which otherwise answers every
   // OPTIONS, and before any route is registered.
   useMethodNotAllowed(fastify);
+  refuseNulInUrl(fastify);
   await app.register(cors, {
     // No origin is allowed unless configured: preflights are answered (204) but without Allow-Origin.
     origin: [...config.edge.corsAllowedOrigins],

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { problemFor, toProblem } from './problem-mapping';
@@ -47,3 +47,18 @@ function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void 
 
 /** Options for the FastifyAdapter so that Fastify's own errors are problems too (see each handler). */
 export const fastifyProblemOptions = { frameworkErrors, clientErrorHandler };
+
+/**
+ * Refuses a URL with an encoded NUL (`%00`) in its path or query: PostgreSQL text cannot hold U+0000, so such
+ * a value would fail deep inside a query (a 500) instead of at the edge (400 MALFORMED_URL).
+ */
+export function refuseNulInUrl(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!/%00/i.test(request.url)) return;
+    return sendProblem(
+      request,
+      reply,
+      problemFor('MALFORMED_URL', { detail: 'the URL has an encoded NUL (%00)' }),
+    );
+  });
+}

@@ -61,7 +61,14 @@ export function useMethodNotAllowed(fastify: FastifyInstance): void {
     }
     if (!request.is404) return;
     const allowed = allowedFor(requestPath(request.url));
-    if (allowed.length === 0) return;
+    // Answered here, before Fastify reads the body: an unknown route gets its 404 whatever it was sent.
+    if (allowed.length === 0) {
+      return sendProblem(
+        request,
+        reply,
+        problemFor('ROUTE_NOT_FOUND', { detail: `Cannot ${request.method} ${requestPath(request.url)}` }),
+      );
+    }
     const allow = allowHeader(allowed);
     return sendProblem(
       request,

@@ -55,6 +55,7 @@ const ref = (name: string): ReferenceObject => ({ $ref: `#/components/headers/${
 
 /** Problems every route of a kind can answer, whether or not its author thought of them. */
 function implicitProblems(
+  method: string,
   operation: OperationObject,
   route: ApiRoute,
   validates: boolean,
@@ -68,26 +69,31 @@ function implicitProblems(
       description: 'Invalid or unknown fields or parameters; `errors` lists each broken rule',
     });
   }
-  if (route.dtos.body || operation.requestBody) {
+  // Fastify reads a body on every method but GET and HEAD, whether or not the route wants one.
+  const takesBody = Boolean(route.dtos.body || operation.requestBody);
+  if (takesBody || !['get', 'head'].includes(method)) {
+    const sent = takesBody ? 'The body' : 'A body sent although none is needed';
     problems.push(
       {
         status: 400,
         code: 'MALFORMED_JSON',
-        description: 'The body is not JSON, or not Unicode text (a lone surrogate)',
+        description: `${sent} is not JSON, has a lone surrogate or a NUL character, or is nested deeper than 32 levels`,
       },
-      { status: 413, code: 'PAYLOAD_TOO_LARGE', description: 'The body is over HTTP_BODY_LIMIT_BYTES' },
-      { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', description: 'The body is not `application/json`' },
+      { status: 413, code: 'PAYLOAD_TOO_LARGE', description: `${sent} is over HTTP_BODY_LIMIT_BYTES` },
+      { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', description: `${sent} is not \`application/json\`` },
     );
   }
+  problems.push({
+    status: 400,
+    code: 'MALFORMED_URL',
+    description: 'The URL cannot be decoded (bad percent-encoding) or has an encoded NUL (`%00`)',
+  });
   if (has('path')) {
-    problems.push(
-      {
-        status: 400,
-        code: 'MALFORMED_URL',
-        description: 'The path cannot be decoded (bad percent-encoding)',
-      },
-      { status: 414, code: 'URI_TOO_LONG', description: 'A path parameter is over 100 characters' },
-    );
+    problems.push({
+      status: 414,
+      code: 'URI_TOO_LONG',
+      description: 'A path parameter is over 100 characters',
+    });
   }
   if (route.admin) {
     problems.push({ status: 401, code: 'UNAUTHORIZED', description: 'Missing or wrong bearer token' });
@@ -176,7 +182,7 @@ export async function applyRouteConventions(
       const byStatus = new Map<number, DocumentedProblem[]>();
       for (const problem of [
         ...route.problems,
-        ...implicitProblems(operation, route, validation !== undefined),
+        ...implicitProblems(method, operation, route, validation !== undefined),
       ]) {
         const group = byStatus.get(problem.status) ?? [];
         if (!group.some((known) => known.code === problem.code)) group.push(problem);
