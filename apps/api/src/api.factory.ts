@@ -1,12 +1,13 @@
 import { AppConfig } from '@app/config';
 import {
+  answerShutdownWithProblem,
   fastifyProblemOptions,
   refuseNulInUrl,
   useCodedJsonBodyParser,
   useMethodNotAllowed,
 } from '@app/http-problems';
 import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions, useHttpMetrics } from '@app/observability';
-import { closeConnectionsWhenDraining } from '@app/resilience';
+import { closeConnectionsWhenDraining, isDraining } from '@app/resilience';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
@@ -42,6 +43,8 @@ export async function createApiApp(
       trustProxy: config.edge.trustProxy,
       ...fastifyRequestIdOptions,
       ...fastifyProblemOptions,
+      // Requests that arrive while closing are answered by answerShutdownWithProblem, as problems.
+      return503OnClosing: false,
     }),
     { bufferLogs: true, bodyParser: false },
   );
@@ -49,6 +52,7 @@ export async function createApiApp(
   const fastify = app.getHttpAdapter().getInstance();
   echoRequestIdHeader(app);
   closeConnectionsWhenDraining(app);
+  answerShutdownWithProblem(fastify, isDraining);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

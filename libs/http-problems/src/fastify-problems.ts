@@ -62,3 +62,24 @@ export function refuseNulInUrl(fastify: FastifyInstance): void {
     );
   });
 }
+
+/**
+ * While the process shuts down, a request that reaches it anyway (on a keep-alive connection, or pipelined)
+ * answers `503 SHUTTING_DOWN` with `Connection: close`, as a problem; Fastify's own closing answer (its
+ * `return503OnClosing`, to be turned off) is plain JSON without a code. Health probes go on answering for
+ * themselves (readiness reports the shutdown).
+ */
+export function answerShutdownWithProblem(fastify: FastifyInstance, isShuttingDown: () => boolean): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!isShuttingDown() || request.url.startsWith('/health/')) return;
+    void reply.header('Connection', 'close');
+    return sendProblem(
+      request,
+      reply,
+      problemFor('SHUTTING_DOWN', {
+        detail: 'this instance is shutting down; retry',
+        headers: { 'Retry-After': '1' },
+      }),
+    );
+  });
+}

@@ -86,6 +86,7 @@ export const PROBLEM_CATALOGUE = {
     title: 'Service temporarily unavailable',
   },
   SERVICE_OVERLOADED: { status: HttpStatus.SERVICE_UNAVAILABLE, title: 'Service overloaded' },
+  SHUTTING_DOWN: { status: HttpStatus.SERVICE_UNAVAILABLE, title: 'Server shutting down' },
   NOT_READY: { status: HttpStatus.SERVICE_UNAVAILABLE, title: 'Not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
