@@ -60,6 +60,8 @@ export class BenchSession {
       RABBITMQ_TOPOLOGY_PREFIX: prefix,
       LOG_LEVEL: 'warn',
       ADMIN_TOKENS: ADMIN_TOKEN,
+      // The load generator is one address registering thousands of users: no per-address limit applies.
+      RATE_LIMIT_ENABLED: 'false',
     };
     log(`run ${settings.runId}: database ${new URL(databaseUrl).pathname.slice(1)}, topology ${prefix}.*`);
     log(await prepareDatabase(env, workDir));

@@ -131,7 +131,38 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
       ['7 emoji as password', validBody({ password: '🔒'.repeat(7) }), 'password', 'isLength'],
       ['an empty first name', validBody({ firstName: '   ' }), 'firstName', 'isLength'],
       ['a 101-character last name', validBody({ lastName: 'x'.repeat(101) }), 'lastName', 'isLength'],
-      ['a control character in a name', validBody({ firstName: 'Ada\u0000' }), 'firstName', 'matches'],
+      ['a control character in a name', validBody({ firstName: 'Ada\u0007' }), 'firstName', 'nameCharacters'],
+      [
+        'a bidi override in a name',
+        validBody({ lastName: 'Ada\u202eecalevol' }),
+        'lastName',
+        'nameCharacters',
+      ],
+      [
+        'a zero-width space in the email',
+        validBody({ email: 'ada\u200b@example.com' }),
+        'email',
+        'emailCharacters',
+      ],
+      [
+        'a right-to-left override in the email',
+        validBody({ email: 'ada\u202e@example.com' }),
+        'email',
+        'emailCharacters',
+      ],
+      [
+        'a 65-octet local part',
+        validBody({ email: `${'a'.repeat(65)}@example.com` }),
+        'email',
+        'emailLength',
+      ],
+      ['a common password', validBody({ password: 'Password1' }), 'password', 'commonPassword'],
+      [
+        'a password containing the email local part',
+        validBody({ email: 'grace.hopper@example.com', password: 'my grace.hopper pass' }),
+        'password',
+        'containsEmail',
+      ],
       ['a null body field', validBody({ lastName: null }), 'lastName', 'isString'],
     ])(
       'when the body has %s, then 400 VALIDATION_FAILED naming the field, and nothing is stored',
@@ -149,6 +180,45 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
         expect(await env.query('SELECT count(*) FROM users')).toEqual(before);
       },
     );
+
+    it('when the email has an internationalised domain, then it is stored with the domain in A-label form', async () => {
+      const local = `idn${Date.now()}`;
+
+      const response = await register(validBody({ email: `${local}@Bücher.DE` }));
+
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toMatchObject({ email: `${local}@xn--bcher-kva.de` });
+    });
+
+    it('when a name is typed decomposed, then it is stored composed (NFC)', async () => {
+      const response = await register(validBody({ firstName: 'Zoe\u0308' }));
+
+      expect(response.json()).toMatchObject({ firstName: 'Zo\u00eb' });
+    });
+
+    it('when a field holds a lone surrogate, then 400 MALFORMED_JSON (not a 500) and nothing is stored', async () => {
+      const before = await env.query('SELECT count(*) FROM users');
+
+      const response = await app.inject({
+        method: 'POST',
+        url: '/users',
+        payload:
+          '{"email":"\\ud800","password":"correct horse battery staple","firstName":"A","lastName":"B"}',
+        headers: { 'content-type': 'application/json' },
+      });
+
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json()).toMatchObject({ code: 'MALFORMED_JSON' });
+      expect(await env.query('SELECT count(*) FROM users')).toEqual(before);
+    });
+
+    it('when the password is refused, then the answer names the rule and never echoes the password', async () => {
+      const response = await register(validBody({ password: 'qwertyuiop' }));
+
+      expect(response.json()).toMatchObject({ errors: [{ field: 'password', code: 'commonPassword' }] });
+      expect(response.body).not.toContain('qwertyuiop');
+    });
 
     it('when the password is 8 emoji (16 UTF-16 units) or 128 emoji, then it is accepted: characters are counted', async () => {
       expect((await register(validBody({ password: '🔒'.repeat(8) }))).statusCode).toBe(201);

@@ -469,7 +469,7 @@ describe('email verification API (real PostgreSQL, in-process Fastify)', () => {
       expect(Object.keys(document.paths['/users/verify-email'].post.responses)).toEqual(
         expect.arrayContaining(['200', '400', '410']),
       );
-      expect(document.paths['/users/verify-email'].post.security).toBeUndefined();
+      expect(document.paths['/users/verify-email'].post.security).toEqual([]);
       expect(document.paths['/users/verify-email/resend'].post.responses).toHaveProperty('202');
       expect(document.paths['/users/{id}/verify'].post.security).toEqual([{ admin: [] }]);
       expect(Object.keys(document.paths['/users/{id}/verify'].post.responses)).toEqual(

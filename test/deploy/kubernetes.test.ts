@@ -18,6 +18,8 @@ const SECRET_VARIABLES = [
   'SECRETS_ENCRYPTION_KEY',
   'SECRETS_ENCRYPTION_PREVIOUS_KEYS',
   'REDIS_URL',
+  'IDEMPOTENCY_FINGERPRINT_KEY',
+  'METRICS_TOKEN',
 ];
 const SECRET_NAME = 'onboarding-secrets';
 /** The label selector of the README's deploy step that applies the migration before the apps. */

@@ -53,6 +53,8 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       OUTBOX_POLL_INTERVAL_MS: '200',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      // Tests register users by the hundred from one address; the rate-limit tests turn limits back on.
+      RATE_LIMIT_ENABLED: 'false',
       ...overrides,
     };
     const config = AppConfig.load(raw);

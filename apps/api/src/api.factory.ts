@@ -1,12 +1,34 @@
 import { AppConfig } from '@app/config';
-import { closeConnectionsWhenDraining } from '@app/resilience';
-import { useCodedJsonBodyParser } from '@app/http-problems';
-import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions } from '@app/observability';
+import {
+  answerShutdownWithProblem,
+  fastifyProblemOptions,
+  refuseNulInUrl,
+  useCodedJsonBodyParser,
+  useMethodNotAllowed,
+} from '@app/http-problems';
+import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions, useHttpMetrics } from '@app/observability';
+import { closeConnectionsWhenDraining, isDraining } from '@app/resilience';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { Registry } from 'prom-client';
 import { ApiModule } from './api.module';
+import { restrictMetrics } from './metrics/metrics-access';
+import { createApiDocument } from './openapi/api-document';
+
+/** Headers a browser client on an allowed origin may read (everything the API documents). */
+const EXPOSED_HEADERS = [
+  'Location',
+  'ETag',
+  'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
+  'Idempotent-Replayed',
+  'X-Request-Id',
+];
 
 /** Builds the API application (used by main.ts and by the tests, so both run the same wiring). */
 export async function createApiApp(
@@ -17,30 +39,51 @@ export async function createApiApp(
     ApiModule.forRoot(config, options),
     new FastifyAdapter({
       bodyLimit: config.http.bodyLimitBytes,
-      trustProxy: true,
-      // Readiness fails first, so what still arrives while HTTP closes is served (and relayed) rather than
-      // answered with Fastify's bare 503, which is not problem+json and tells the client nothing.
-      return503OnClosing: false,
+      // Only a configured proxy may set the client address (X-Forwarded-For); by default nobody can spoof it.
+      trustProxy: config.edge.trustProxy,
       ...fastifyRequestIdOptions,
+      ...fastifyProblemOptions,
+      // Requests that arrive while closing are answered by answerShutdownWithProblem, as problems.
+      return503OnClosing: false,
     }),
     { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
   echoRequestIdHeader(app);
   closeConnectionsWhenDraining(app);
+  answerShutdownWithProblem(fastify, isDraining);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Swagger UI styles elements inline and draws its icons as data: URIs.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        // The API may well be served over plain HTTP on a private network; never rewrite its own requests.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  // After helmet (its headers apply to 405s too), before the CORS plugin, which otherwise answers every
+  // OPTIONS, and before any route is registered.
+  useMethodNotAllowed(fastify);
+  refuseNulInUrl(fastify);
+  await app.register(cors, {
+    // No origin is allowed unless configured: preflights are answered (204) but without Allow-Origin.
+    origin: [...config.edge.corsAllowedOrigins],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  });
   useCodedJsonBodyParser(app);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Onboarding service')
-      .setDescription(
-        'Registers users and onboards them asynchronously. Errors are RFC 9457 `application/problem+json` ' +
-          'with a stable `code`. Admin routes take `Authorization: Bearer <token>` (ADMIN_TOKENS).',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'One of ADMIN_TOKENS' }, 'admin')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  useHttpMetrics(fastify, app.get(Registry));
+  restrictMetrics(fastify, config);
+  if (config.edge.docsEnabled) {
+    const document = await createApiDocument(app);
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
   return app;
 }

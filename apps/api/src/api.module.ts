@@ -1,14 +1,16 @@
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { DeadLetterStoreModule, DeadLettersModule } from '@app/dead-letters';
-import { ProblemDetailsFilter, RequestValidationError } from '@app/http-problems';
+import { createValidationPipe, ProblemDetailsFilter } from '@app/http-problems';
+import { IdempotencyModule } from '@app/idempotency';
 import { MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
 import { OnboardingModule } from '@app/onboarding';
 import { OutboxRelayModule } from '@app/outbox';
+import { RateLimitingModule } from '@app/rate-limiting';
 import { UsersModule } from '@app/users';
 import { VerificationModule } from '@app/verification';
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AdminTokenGuard } from './auth/admin-token.guard';
@@ -16,6 +18,7 @@ import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HealthController } from './health/health.controller';
 import { OnboardingController } from './onboarding/onboarding.controller';
 import { BacklogMetrics } from './metrics/backlog.metrics';
+import { MetricsPortServer } from './metrics/metrics-port.server';
 import { EmailVerificationController } from './users/email-verification.controller';
 import { UsersController } from './users/users.controller';
 
@@ -40,6 +43,8 @@ export class ApiModule {
         TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }),
         MetricsModule.forRoot('api'),
         DeadLetterStoreModule,
+        RateLimitingModule,
+        IdempotencyModule,
       ],
       controllers: [
         UsersController,
@@ -52,16 +57,8 @@ export class ApiModule {
         AdminTokenGuard,
         BacklogMetrics,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            transform: true,
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            forbidUnknownValues: true,
-            exceptionFactory: (errors) => RequestValidationError.fromValidationErrors(errors),
-          }),
-        },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
+        MetricsPortServer,
       ],
     };
   }

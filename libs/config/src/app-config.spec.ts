@@ -8,8 +8,58 @@ describe('AppConfig.load', () => {
     expect(config.worker.httpPort).toBe(3001);
     expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/onboarding');
     expect(config.rabbitmq.url).toBe('amqp://guest:guest@127.0.0.1:5672');
-    expect(config.passwordHashing).toEqual({ memoryKib: 19_456, timeCost: 2, parallelism: 1 });
+    expect(config.passwordHashing).toEqual({
+      memoryKib: 19_456,
+      timeCost: 2,
+      parallelism: 1,
+      maxPending: 32,
+    });
     expect(config.adminTokens).toEqual([]);
+  });
+
+  it('when nothing is set, then the edge trusts no proxy, allows no CORS origin, limits rates in-process', () => {
+    const config = AppConfig.load({});
+
+    expect(config.edge).toEqual({
+      trustProxy: false,
+      corsAllowedOrigins: [],
+      docsEnabled: true,
+      metrics: { port: undefined, token: undefined },
+    });
+    expect(config.rateLimits.enabled).toBe(true);
+    expect(config.rateLimits.policies.signup).toEqual({ limit: 20, windowMs: 60_000 });
+    expect(config.redis).toEqual({ url: undefined, keyPrefix: 'onboarding:' });
+    expect(config.idempotency.ttlHours).toBe(24);
+  });
+
+  it.each([
+    ['true', true],
+    ['2', 2],
+    ['10.0.0.1, 192.168.0.0/16', ['10.0.0.1', '192.168.0.0/16']],
+  ])('when TRUST_PROXY is %p, then Fastify is given %p', (value, expected) => {
+    expect(AppConfig.load({ TRUST_PROXY: value }).edge.trustProxy).toEqual(expected);
+  });
+
+  it('when rate limits are given with units, then each becomes requests per milliseconds', () => {
+    const config = AppConfig.load({
+      RATE_LIMIT_ENABLED: 'false',
+      RATE_LIMIT_SIGNUP: '5/30s',
+      RATE_LIMIT_VERIFICATION: '3/15m',
+      RATE_LIMIT_ADMIN: '1000/1h',
+    });
+
+    expect(config.rateLimits.enabled).toBe(false);
+    expect(config.rateLimits.policies).toMatchObject({
+      signup: { limit: 5, windowMs: 30_000 },
+      verification: { limit: 3, windowMs: 900_000 },
+      admin: { limit: 1000, windowMs: 3_600_000 },
+    });
+  });
+
+  it('when NODE_ENV is production without IDEMPOTENCY_FINGERPRINT_KEY, then loading fails naming it', () => {
+    const load = () => AppConfig.load({ NODE_ENV: 'production' });
+
+    expect(load).toThrow('IDEMPOTENCY_FINGERPRINT_KEY');
   });
 
   it('when ADMIN_TOKENS lists tokens, then they are split on commas and trimmed', () => {
@@ -25,6 +75,13 @@ describe('AppConfig.load', () => {
     ['RABBITMQ_URL', 'http://localhost'],
     ['ADMIN_TOKENS', 'short'],
     ['LOG_LEVEL', 'loud'],
+    ['RATE_LIMIT_SIGNUP', '20 per minute'],
+    ['RATE_LIMIT_ENABLED', 'yes'],
+    ['TRUST_PROXY', 'everyone'],
+    ['CORS_ALLOWED_ORIGINS', 'example.com'],
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['ARGON2_MAX_PENDING', '0'],
+    ['IDEMPOTENCY_FINGERPRINT_KEY', 'too-short'],
   ])('when %s is %p, then loading fails with a message naming the variable', (name, value) => {
     const load = () => AppConfig.load({ [name]: value });
 

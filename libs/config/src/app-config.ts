@@ -2,6 +2,33 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Environment, LogLevel, NodeEnvironment } from './environment';
 
+/** The named rate limits (see RATE_LIMIT_* and libs/rate-limiting). */
+export const RATE_LIMIT_POLICIES = ['signup', 'verification', 'admin', 'admin-auth-failures'] as const;
+export type RateLimitPolicyName = (typeof RATE_LIMIT_POLICIES)[number];
+
+/** `limit` requests per `windowMs` milliseconds. */
+export interface RateLimitPolicy {
+  limit: number;
+  windowMs: number;
+}
+
+const WINDOW_UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+function parseRateLimit(value: string): RateLimitPolicy {
+  const [limit, window] = value.split('/') as [string, string];
+  const unit = window.slice(-1) as keyof typeof WINDOW_UNIT_MS;
+  return { limit: Number(limit), windowMs: Number(window.slice(0, -1)) * WINDOW_UNIT_MS[unit] };
+}
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^[0-9]+$/.test(value)) return Number(value);
+  return value.split(',').map((address) => address.trim());
+}
+
+/** Used when IDEMPOTENCY_FINGERPRINT_KEY is unset outside production; public, so worthless as a secret. */
+const DEVELOPMENT_FINGERPRINT_KEY = 'development-only-idempotency-fingerprint-key';
+
 /** Raised at boot when a variable is missing or malformed; the message names every offending variable. */
 export class InvalidConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -39,7 +66,18 @@ export class AppConfig {
     maxAttempts: number;
     jitterRatio: number;
   };
-  readonly passwordHashing: { memoryKib: number; timeCost: number; parallelism: number };
+  readonly passwordHashing: { memoryKib: number; timeCost: number; parallelism: number; maxPending: number };
+  /** The public edge: proxies, CORS, documentation and where metrics are served. */
+  readonly edge: {
+    trustProxy: boolean | number | string[];
+    corsAllowedOrigins: readonly string[];
+    docsEnabled: boolean;
+    metrics: { port?: number; token?: string };
+  };
+  readonly rateLimits: { enabled: boolean; policies: Record<RateLimitPolicyName, RateLimitPolicy> };
+  /** Redis is optional: without a URL, rate-limit counters stay in the process. */
+  readonly redis: { url?: string; keyPrefix: string };
+  readonly idempotency: { ttlHours: number; fingerprintKey: string };
   readonly adminTokens: readonly string[];
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
@@ -88,6 +126,27 @@ export class AppConfig {
       memoryKib: env.ARGON2_MEMORY_KIB,
       timeCost: env.ARGON2_TIME_COST,
       parallelism: env.ARGON2_PARALLELISM,
+      maxPending: env.ARGON2_MAX_PENDING,
+    };
+    this.edge = {
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
+      corsAllowedOrigins: Object.freeze([...env.CORS_ALLOWED_ORIGINS]),
+      docsEnabled: env.DOCS_ENABLED,
+      metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
+    };
+    this.rateLimits = {
+      enabled: env.RATE_LIMIT_ENABLED,
+      policies: {
+        signup: parseRateLimit(env.RATE_LIMIT_SIGNUP),
+        verification: parseRateLimit(env.RATE_LIMIT_VERIFICATION),
+        admin: parseRateLimit(env.RATE_LIMIT_ADMIN),
+        'admin-auth-failures': parseRateLimit(env.RATE_LIMIT_ADMIN_AUTH_FAILURES),
+      },
+    };
+    this.redis = { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX };
+    this.idempotency = {
+      ttlHours: env.IDEMPOTENCY_KEY_TTL_HOURS,
+      fingerprintKey: env.IDEMPOTENCY_FINGERPRINT_KEY ?? DEVELOPMENT_FINGERPRINT_KEY,
     };
     this.adminTokens = Object.freeze([...env.ADMIN_TOKENS]);
     this.logLevel = env.LOG_LEVEL;
@@ -127,6 +186,9 @@ export class AppConfig {
         message.startsWith(error.property) ? message : `${error.property}: ${message}`,
       ),
     );
+    if (env.NODE_ENV === 'production' && env.IDEMPOTENCY_FINGERPRINT_KEY === undefined) {
+      problems.push('IDEMPOTENCY_FINGERPRINT_KEY must be set in production (the development key is public)');
+    }
     if (problems.length === 0) problems.push(...crossFieldProblems(env));
     if (problems.length > 0) throw new InvalidConfigurationError(problems);
     return new AppConfig(env);

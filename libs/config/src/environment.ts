@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { parseDurationMs } from './duration';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -16,6 +16,14 @@ const toTokenList = ({ value }: { value: unknown }): string[] =>
         .map((token) => token.trim())
         .filter((token) => token.length > 0)
     : [];
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/** `<requests>/<window>` with the window in s, m or h: `20/1m`. */
+const RATE_LIMIT = /^[1-9][0-9]{0,6}\/[1-9][0-9]{0,5}[smh]$/;
+const rateLimitMessage = (name: string) =>
+  `${name} must be <requests>/<window>, the window in s, m or h (for example 20/1m)`;
 
 const toDurationMs = ({ value }: { value: unknown }): number => parseDurationMs(value);
 
@@ -270,4 +278,80 @@ export class Environment {
   @Min(1000, { message: 'VERIFICATION_RESEND_INTERVAL must be at least 1 second' })
   @Max(86_400_000, { message: 'VERIFICATION_RESEND_INTERVAL must be at most 1 day' })
   VERIFICATION_RESEND_INTERVAL = 60_000;
+
+  // --- The public edge: proxies, CORS, documentation, metrics, rate limits, idempotency ---
+
+  /** `false` (no proxy: the socket address is the client), `true`, a hop count, or trusted addresses/CIDRs. */
+  @Matches(/^(true|false|[0-9]{1,2}|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or comma-separated addresses or CIDRs',
+  })
+  TRUST_PROXY = 'false';
+
+  @Transform(toTokenList)
+  @IsString({ each: true })
+  @Matches(/^(https?:\/\/[^/\s,]+|\*)$/, {
+    each: true,
+    message: 'CORS_ALLOWED_ORIGINS must be comma-separated origins such as https://app.example.com',
+  })
+  CORS_ALLOWED_ORIGINS: string[] = [];
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  DOCS_ENABLED = true;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT: number | undefined = undefined;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,256}$/, {
+    message: 'METRICS_TOKEN must be 16 to 256 printable ASCII characters',
+  })
+  METRICS_TOKEN: string | undefined = undefined;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  RATE_LIMIT_ENABLED = true;
+
+  @Matches(RATE_LIMIT, { message: rateLimitMessage('RATE_LIMIT_SIGNUP') })
+  RATE_LIMIT_SIGNUP = '20/1m';
+
+  @Matches(RATE_LIMIT, { message: rateLimitMessage('RATE_LIMIT_VERIFICATION') })
+  RATE_LIMIT_VERIFICATION = '10/1m';
+
+  @Matches(RATE_LIMIT, { message: rateLimitMessage('RATE_LIMIT_ADMIN') })
+  RATE_LIMIT_ADMIN = '600/1m';
+
+  @Matches(RATE_LIMIT, { message: rateLimitMessage('RATE_LIMIT_ADMIN_AUTH_FAILURES') })
+  RATE_LIMIT_ADMIN_AUTH_FAILURES = '10/1m';
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be redis[s]://[user:password@]host[:port][/db]' })
+  REDIS_URL: string | undefined = undefined;
+
+  @Matches(/^[A-Za-z0-9:._-]{1,64}$/, {
+    message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, ":", ".", "_" or "-"',
+  })
+  REDIS_KEY_PREFIX = 'onboarding:';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  ARGON2_MAX_PENDING = 32;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  IDEMPOTENCY_KEY_TTL_HOURS = 24;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{32,256}$/, {
+    message: 'IDEMPOTENCY_FINGERPRINT_KEY must be 32 to 256 printable ASCII characters',
+  })
+  IDEMPOTENCY_FINGERPRINT_KEY: string | undefined = undefined;
 }

@@ -4,3 +4,7 @@ export * from './problem-details.dto';
 export * from './problem-details.filter';
 export * from './problem-mapping';
 export * from './request-validation.error';
+export * from './fastify-problems';
+export * from './method-not-allowed';
+export * from './problem-response';
+export * from './validation.pipe';

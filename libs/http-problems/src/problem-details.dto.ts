@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PROBLEM_CATALOGUE } from './problem-mapping';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'email', description: 'Path of the offending field in the request' })
@@ -13,7 +14,7 @@ export class FieldErrorDto {
 
 /** RFC 9457 problem details, as every error of this API is returned (`application/problem+json`). */
 export class ProblemDetailsDto {
-  @ApiProperty({ example: 'urn:onboarding:problem:validation-failed' })
+  @ApiProperty({ example: 'urn:onboarding:problem:validation-failed', format: 'uri' })
   type!: string;
 
   @ApiProperty({ example: 'Request validation failed' })
@@ -25,15 +26,15 @@ export class ProblemDetailsDto {
   @ApiPropertyOptional({ example: 'The request body has 1 invalid field.' })
   detail?: string;
 
-  @ApiProperty({ example: '/users', description: 'The request path' })
-  instance!: string;
+  @ApiPropertyOptional({
+    example: '/users',
+    description: 'The request path (absent only when the HTTP parser refused the request before reading it)',
+  })
+  instance?: string;
 
   @ApiProperty({
     example: 'VALIDATION_FAILED',
-    description:
-      'Stable machine-readable code: VALIDATION_FAILED, MALFORMED_JSON, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, ' +
-      'UNAUTHORIZED, USER_NOT_FOUND, USER_EMAIL_TAKEN, INVALID_CURSOR, ROUTE_NOT_FOUND, DEPENDENCY_UNAVAILABLE, ' +
-      'DEAD_LETTER_NOT_FOUND, DEAD_LETTER_NOT_PENDING, DEAD_LETTER_NOT_REPLAYABLE, NOT_READY, INTERNAL_ERROR',
+    description: `Stable machine-readable code: ${Object.keys(PROBLEM_CATALOGUE).join(', ')}`,
   })
   code!: string;
 

@@ -7,6 +7,7 @@ import {
 import { DependencyUnavailableError, DomainError } from '@app/errors';
 import {
   InvalidCursorError,
+  PasswordHashingOverloadedError,
   PreconditionFailedError,
   PreconditionRequiredError,
   UserEmailTakenError,
@@ -108,15 +109,46 @@ describe('toProblem', () => {
   });
 
   it.each([
-    [new UnauthorizedException(), 401, 'UNAUTHORIZED'],
-    [new NotFoundException('Cannot GET /nowhere'), 404, 'ROUTE_NOT_FOUND'],
-    [new PayloadTooLargeException(), 413, 'PAYLOAD_TOO_LARGE'],
-    [new UnsupportedMediaTypeException(), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    [new HttpException('teapot', 418), 418, 'HTTP_418'],
-  ])('when Nest raised %p, then it is a %p with code %p', (error, status, code) => {
-    const problem = toProblem(error);
+    [new UnauthorizedException(), 401, 'UNAUTHORIZED', 'Authentication required'],
+    [new NotFoundException('Cannot GET /nowhere'), 404, 'ROUTE_NOT_FOUND', 'Route not found'],
+    [new PayloadTooLargeException(), 413, 'PAYLOAD_TOO_LARGE', 'Request body too large'],
+    [new UnsupportedMediaTypeException(), 415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'],
+  ])(
+    'when Nest raised %p, then it is a %p with code %p, the catalogue title and the message as detail',
+    (error, status, code, title) => {
+      const problem = toProblem(error);
 
-    expect(problem).toEqual({ status, code, title: error.message });
+      expect(problem).toEqual({ status, code, title, detail: error.message });
+    },
+  );
+
+  it('when Nest raised a status the catalogue does not know, then the code is HTTP_<status>', () => {
+    expect(toProblem(new HttpException('teapot', 418))).toEqual({
+      status: 418,
+      code: 'HTTP_418',
+      title: 'teapot',
+    });
+  });
+
+  it.each([
+    ['FST_ERR_BAD_URL', 400, 'MALFORMED_URL'],
+    ['FST_ERR_MAX_PARAM_LENGTH', 414, 'URI_TOO_LONG'],
+    ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', 400, 'BAD_REQUEST'],
+  ])('when Fastify raised %p, then it is a %p with code %p', (fastifyCode, status, code) => {
+    const error = Object.assign(new Error('from fastify'), { code: fastifyCode });
+
+    expect(toProblem(error)).toMatchObject({ status, code, detail: 'from fastify' });
+  });
+
+  it('when an error brings its own headers, then the problem carries them', () => {
+    const error = new PasswordHashingOverloadedError(32);
+
+    expect(toProblem(error)).toMatchObject({
+      status: 503,
+      code: 'SERVICE_OVERLOADED',
+      headers: { 'Retry-After': '1' },
+    });
   });
 
   it('when a readiness check failed, then it is a 503 NOT_READY naming the failed check and listing all checks', () => {

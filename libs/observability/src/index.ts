@@ -3,3 +3,4 @@ export * from './log-context';
 export * from './logging.module';
 export * from './request-id';
 export * from './metrics.module';
+export * from './http-metrics';

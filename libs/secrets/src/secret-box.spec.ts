@@ -98,7 +98,11 @@ describe('SecretBox', () => {
   });
 
   it('when no key is configured in production, then construction fails with a message naming the variable', () => {
-    const construct = () => box({ NODE_ENV: 'production' });
+    const construct = () =>
+      box({
+        NODE_ENV: 'production',
+        IDEMPOTENCY_FINGERPRINT_KEY: 'a-fingerprint-key-for-this-test-only-0123456789',
+      });
 
     expect(construct).toThrow(EncryptionKeyRequiredError);
     expect(construct).toThrow(/SECRETS_ENCRYPTION_KEY is required when NODE_ENV=production/);
@@ -107,7 +111,11 @@ describe('SecretBox', () => {
   it('when a key is configured in production, then no warning is logged', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 
-    box({ NODE_ENV: 'production', SECRETS_ENCRYPTION_KEY: keyA.toString('hex') });
+    box({
+      NODE_ENV: 'production',
+      SECRETS_ENCRYPTION_KEY: keyA.toString('hex'),
+      IDEMPOTENCY_FINGERPRINT_KEY: 'a-fingerprint-key-for-this-test-only-0123456789',
+    });
 
     expect(warn).not.toHaveBeenCalled();
   });

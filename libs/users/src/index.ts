@@ -1,3 +1,7 @@
+export * from './email-address';
+export * from './password-hashing-overloaded.error';
+export * from './password-policy';
+export * from './person-name';
 export * from './user-cursor';
 export * from './user-erased.event';
 export * from './user-lifecycle.service';

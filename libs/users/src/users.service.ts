@@ -2,8 +2,11 @@ import { DatabaseConnector } from '@app/database';
 import { OutboxWriter } from '@app/outbox';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { normalizeEmailAddress } from './email-address';
+import { normalizePassword } from './password-policy';
 import { PasswordHasher } from './password.hasher';
+import { normalizePersonName } from './person-name';
 import { decodeUserCursor, encodeUserCursor } from './user-cursor';
 import { USER_EVENTS, UserRegisteredEvent } from './user-registered.event';
 import { User } from './user.entity';
@@ -15,6 +18,14 @@ export interface RegisterUserCommand {
   password: string;
   firstName: string;
   lastName: string;
+}
+
+export interface RegisterOptions {
+  /**
+   * More writes that must commit with the user or not at all (the API records the idempotency key's answer
+   * here); runs inside the registration's transaction, after the user and its event.
+   */
+  withinTransaction?: (manager: EntityManager, user: User) => Promise<void>;
 }
 
 export interface UserPage {
@@ -38,17 +49,21 @@ export class UsersService {
    * resolves, onboarding will happen even if the broker is down right now.
    * @throws UserEmailTakenError when the email (case-insensitively) is registered already
    */
-  async register(command: RegisterUserCommand, requestId: string): Promise<User> {
+  async register(
+    command: RegisterUserCommand,
+    requestId: string,
+    options: RegisterOptions = {},
+  ): Promise<User> {
     this.database.assertConnected();
-    const passwordHash = await this.hasher.hash(command.password);
+    const passwordHash = await this.hasher.hash(normalizePassword(command.password));
     const id = randomUUID();
     return this.dataSource.transaction(async (manager) => {
       const user = await this.users.insert(manager, {
         id,
         email: normalizeEmail(command.email),
         passwordHash,
-        firstName: command.firstName.trim(),
-        lastName: command.lastName.trim(),
+        firstName: normalizePersonName(command.firstName),
+        lastName: normalizePersonName(command.lastName),
       });
       const event: UserRegisteredEvent = { userId: user.id, registeredAt: user.createdAt.toISOString() };
       await this.outbox.enqueue(manager, {
@@ -56,6 +71,7 @@ export class UsersService {
         payload: event,
         headers: { 'x-request-id': requestId },
       });
+      await options.withinTransaction?.(manager, user);
       return user;
     });
   }
@@ -85,6 +101,7 @@ export class UsersService {
   }
 }
 
+/** The stored form of an email (see normalizeEmailAddress): NFKC, trimmed, lower-cased, A-label domain. */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return normalizeEmailAddress(email);
 }

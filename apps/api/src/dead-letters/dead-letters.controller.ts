@@ -1,8 +1,8 @@
 import { DeadLetterLedger } from '@app/dead-letters';
 import { ApiProblem } from '@app/http-problems';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { AdminRoute } from '../auth/admin-route.decorator';
 import { RequestId } from '../request-id.decorator';
 import { DeadLetterDocs } from './dead-letters.docs';
 import { BulkReplayResponse } from './dto/bulk-replay.response';
@@ -15,9 +15,7 @@ import { ReplayAcceptedResponse } from './dto/replay-accepted.response';
 import { ReplayDeadLettersDto } from './dto/replay-dead-letters.dto';
 
 @ApiTags('dead-letters')
-@ApiBearerAuth('admin')
-@UseGuards(AdminTokenGuard)
-@ApiProblem(401, 'UNAUTHORIZED', 'Missing or wrong bearer token')
+@AdminRoute()
 @ApiProblem(503, 'DEPENDENCY_UNAVAILABLE', 'PostgreSQL is not available; retry later')
 @Controller('dead-letters')
 export class DeadLettersController {

@@ -18,6 +18,7 @@ export const DeadLetterDocs = {
           'unless `status` is given. Bodies, headers and stacks are in the single-letter view.',
       }),
       ApiOkResponse({ type: DeadLetterPageResponse }),
+      ApiProblem(400, 'INVALID_CURSOR', 'The cursor is not one this service issued'),
       ApiProblem(
         400,
         'VALIDATION_FAILED',

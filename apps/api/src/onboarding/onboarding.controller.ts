@@ -1,8 +1,8 @@
 import { ApiProblem } from '@app/http-problems';
 import { OnboardingStepRetryService, OnboardingTimelineService } from '@app/onboarding';
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { AdminRoute } from '../auth/admin-route.decorator';
 import { RequestId } from '../request-id.decorator';
 import { UserIdParams } from '../users/dto/user-id.params';
 import {
@@ -15,9 +15,7 @@ import { OnboardingDocs } from './onboarding.docs';
 
 /** A user's onboarding, for operators: the timeline of its steps, and a retry of one that failed. */
 @ApiTags('onboarding')
-@ApiBearerAuth('admin')
-@UseGuards(AdminTokenGuard)
-@ApiProblem(401, 'UNAUTHORIZED', 'Missing or wrong bearer token')
+@AdminRoute()
 @ApiProblem(503, 'DEPENDENCY_UNAVAILABLE', 'PostgreSQL is not available; retry later')
 @Controller('users/:id/onboarding')
 export class OnboardingController {

@@ -1,9 +1,11 @@
 import { ApiProblem } from '@app/http-problems';
+import { RateLimit } from '@app/rate-limiting';
 import { EmailVerificationService } from '@app/verification';
-import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { AdminRoute } from '../auth/admin-route.decorator';
+import { PublicRoute } from '../auth/public-route.decorator';
 import { RequestId } from '../request-id.decorator';
 import { ResendVerificationDto } from './dto/resend-verification.dto';
 import { UserIdParams } from './dto/user-id.params';
@@ -21,6 +23,8 @@ export class EmailVerificationController {
 
   @Post('verify-email')
   @HttpCode(200)
+  @PublicRoute()
+  @RateLimit('verification')
   @UserDocs.verifyEmail()
   async verifyEmail(@Body() body: VerifyEmailDto, @RequestId() requestId: string): Promise<UserResponse> {
     return UserResponse.from(await this.verification.verifyEmail(body.token, requestId));
@@ -28,6 +32,8 @@ export class EmailVerificationController {
 
   @Post('verify-email/resend')
   @HttpCode(202)
+  @PublicRoute()
+  @RateLimit('verification')
   @UserDocs.resend()
   async resend(
     @Body() body: ResendVerificationDto,
@@ -39,8 +45,7 @@ export class EmailVerificationController {
 
   @Post(':id/verify')
   @HttpCode(200)
-  @UseGuards(AdminTokenGuard)
-  @ApiBearerAuth('admin')
+  @AdminRoute()
   @UserDocs.verifyByAdmin()
   async verifyByAdmin(
     @Param() params: UserIdParams,

@@ -1,5 +1,12 @@
 import { ApiProblem, RequestValidationError } from '@app/http-problems';
-import { UserLifecycleService, UsersService } from '@app/users';
+import {
+  IDEMPOTENT_REPLAYED_HEADER,
+  Idempotent,
+  IdempotencyKeyHeader,
+  IdempotentRequests,
+} from '@app/idempotency';
+import { RateLimit } from '@app/rate-limiting';
+import { User, UserLifecycleService, UsersService } from '@app/users';
 import {
   Body,
   Controller,
@@ -13,11 +20,11 @@ import {
   Query,
   Req,
   Res,
-  UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { AdminRoute } from '../auth/admin-route.decorator';
+import { PublicRoute } from '../auth/public-route.decorator';
 import { RequestId } from '../request-id.decorator';
 import { ListUsersQuery } from './dto/list-users.query';
 import { RegisterUserDto } from './dto/register-user.dto';
@@ -35,30 +42,65 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly lifecycle: UserLifecycleService,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
   @Post()
+  @PublicRoute()
+  @RateLimit('signup')
   @ApiOperation({
     summary: 'Register a user',
-    description: 'Stores the user and schedules onboarding (the worker completes it asynchronously).',
+    description:
+      'Stores the user and schedules onboarding (the worker completes it asynchronously). Rate-limited per ' +
+      'client address (RATE_LIMIT_SIGNUP).',
   })
-  @ApiCreatedResponse({ type: UserResponse, description: 'Registered; `Location` points at the user' })
-  @ApiProblem(400, 'VALIDATION_FAILED', 'Invalid or unknown fields, or malformed JSON (`MALFORMED_JSON`)')
+  @ApiCreatedResponse({
+    type: UserResponse,
+    description: 'Registered',
+    headers: {
+      Location: {
+        description: 'The new user: `/users/{id}`',
+        schema: { type: 'string', example: '/users/0f8e3c2a-5b1d-4c7e-9a6f-2d4b8e1c3a5f' },
+      },
+      [IDEMPOTENT_REPLAYED_HEADER]: {
+        description:
+          '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
+  })
   @ApiProblem(409, 'USER_EMAIL_TAKEN', 'A user with this email is already registered')
-  @ApiProblem(413, 'PAYLOAD_TOO_LARGE', 'Request body too large')
+  @Idempotent()
+  @ApiProblem(
+    503,
+    'SERVICE_OVERLOADED',
+    'Too many passwords are being hashed (ARGON2_MAX_PENDING); retry after `Retry-After`',
+  )
   async register(
     @Body() body: RegisterUserDto,
     @RequestId() requestId: string,
+    @IdempotencyKeyHeader() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponse> {
-    const user = await this.users.register(body, requestId);
-    void reply.header('Location', `/users/${user.id}`);
-    return UserResponse.from(user);
+    const created = (user: User) => ({
+      status: 201,
+      headers: { Location: `/users/${user.id}` },
+      body: UserResponse.from(user),
+    });
+    const answer = await this.idempotency.run('POST /users', idempotencyKey, body, async (record) =>
+      created(
+        await this.users.register(body, requestId, {
+          withinTransaction: (manager, user) => record(manager, created(user)),
+        }),
+      ),
+    );
+    void reply.headers(answer.headers);
+    if (answer.replayed) void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    return answer.body as UserResponse;
   }
 
   @Get()
-  @UseGuards(AdminTokenGuard)
-  @ApiBearerAuth('admin')
+  @AdminRoute()
   @UserDocs.list()
   async list(@Query() query: ListUsersQuery): Promise<UserPageResponse> {
     const page = await this.users.list(query.limit, query.cursor, query.toFilter());
@@ -67,8 +109,7 @@ export class UsersController {
 
   // The reply is sent here rather than returned: Nest would overwrite a 304 with the route's status.
   @Get(':id')
-  @UseGuards(AdminTokenGuard)
-  @ApiBearerAuth('admin')
+  @AdminRoute()
   @UserDocs.get()
   async get(
     @Param() params: UserIdParams,
@@ -82,8 +123,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @UseGuards(AdminTokenGuard)
-  @ApiBearerAuth('admin')
+  @AdminRoute()
   @UserDocs.update()
   async update(
     @Param() params: UserIdParams,
@@ -106,8 +146,7 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @UseGuards(AdminTokenGuard)
-  @ApiBearerAuth('admin')
+  @AdminRoute()
   @UserDocs.erase()
   async erase(@Param() params: UserIdParams, @RequestId() requestId: string): Promise<void> {
     await this.lifecycle.erase(params.id, requestId);

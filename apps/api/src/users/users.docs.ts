@@ -37,11 +37,8 @@ export const UserDocs = {
           'in that order, so pass the same filters with it to page through one filtered list.',
       }),
       ApiOkResponse({ type: UserPageResponse }),
-      ApiProblem(
-        400,
-        'VALIDATION_FAILED',
-        'A filter or the limit is invalid, or the cursor is malformed (`INVALID_CURSOR`)',
-      ),
+      ApiProblem(400, 'VALIDATION_FAILED', 'A filter or the limit is invalid'),
+      ApiProblem(400, 'INVALID_CURSOR', 'The cursor is not one this API issued (use a nextCursor)'),
       unauthorized(),
     ),
   get: () =>
@@ -74,10 +71,12 @@ export const UserDocs = {
       }),
       ApiConsumes('application/merge-patch+json', 'application/json'),
       ApiBody({ type: UpdateUserDto }),
+      // The example is also what Swagger UI's "Try it out" sends: a required field left empty would block it.
       ApiHeader({
         name: 'If-Match',
         required: true,
         description: 'The ETag of the user as read, e.g. `"3"`',
+        schema: { type: 'string', example: '"1"' },
       }),
       ApiOkResponse({ type: UserResponse, headers: ETAG_HEADER, description: 'The user, with its new ETag' }),
       ApiProblem(400, 'VALIDATION_FAILED', 'A field is invalid, null or not changeable; or the id'),

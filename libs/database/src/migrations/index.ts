@@ -6,6 +6,7 @@ import { DeadLetterOccurrences1764320000000 } from './1764320000000-dead-letter-
 import { OnboardingStepUnits1764330000000 } from './1764330000000-onboarding-step-units';
 import { UserLifecycle1764400000000 } from './1764400000000-user-lifecycle';
 import { VerificationTokens1764400001000 } from './1764400001000-verification-tokens';
+import { IdempotencyKeys1764500000000 } from './1764500000000-idempotency-keys';
 
 /** Every migration, oldest first. Listed explicitly so that the build needs no file globbing. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   OnboardingStepUnits1764330000000,
   UserLifecycle1764400000000,
   VerificationTokens1764400001000,
+  IdempotencyKeys1764500000000,
 ];

@@ -14,7 +14,7 @@ export class ListDeadLettersQuery extends DeadLetterFilterDto {
   @IsIn(DEAD_LETTER_STATUSES)
   status?: DeadLetterStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

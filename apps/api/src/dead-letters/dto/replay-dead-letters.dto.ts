@@ -5,6 +5,7 @@ import { DeadLetterFilterDto } from './dead-letter-filter.dto';
 /** Bulk replay: pending, replayable dead letters matching the filters, oldest first. */
 export class ReplayDeadLettersDto extends DeadLetterFilterDto {
   @ApiPropertyOptional({
+    type: Number,
     minimum: 1,
     maximum: 1000,
     default: 100,
@@ -16,7 +17,11 @@ export class ReplayDeadLettersDto extends DeadLetterFilterDto {
   @Max(1000)
   limit = 100;
 
-  @ApiPropertyOptional({ default: false, description: 'Only list what would be replayed; change nothing' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Only list what would be replayed; change nothing',
+  })
   @IsOptional()
   @IsBoolean()
   dryRun = false;

@@ -1,45 +1,81 @@
+import {
+  EMAIL_MAX_OCTETS,
+  IsAcceptablePassword,
+  IsEmailAddress,
+  IsPersonName,
+  normalizeEmailAddress,
+  normalizePassword,
+  normalizePersonName,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  PERSON_NAME_MAX_LENGTH,
+} from '@app/users';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsString } from 'class-validator';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+/** Applies a normaliser to strings only; anything else reaches the validators as it came (and fails). */
+const normalized =
+  (normalize: (value: string) => string) =>
+  ({ value }: { value: unknown }): unknown =>
+    typeof value === 'string' ? normalize(value) : value;
 
+/**
+ * The registration body. Each field is normalised before it is validated, and validated in the form it is
+ * stored (and, for the password, hashed) in; see libs/users for the rules and their codes.
+ */
 export class RegisterUserDto {
   @ApiProperty({
     example: 'ada@example.com',
-    maxLength: 254,
-    description: 'Trimmed and lower-cased; unique regardless of case',
+    maxLength: EMAIL_MAX_OCTETS,
+    description:
+      'Stored in NFKC, trimmed and lower-cased, with an internationalised domain in its A-label (punycode) ' +
+      'form; unique regardless of case. At most 254 octets, 64 before the @ (RFC 5321). No control, bidi, ' +
+      'zero-width or space characters. Codes: `isEmail`, `emailCharacters`, `emailLength`.',
   })
-  @Transform(trim)
+  @Transform(normalized(normalizeEmailAddress))
   @IsString()
-  @MaxLength(254)
-  @IsEmail()
+  @IsEmailAddress()
   email!: string;
 
   @ApiProperty({
     example: 'correct horse battery staple',
-    minLength: 8,
-    maxLength: 128,
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
     format: 'password',
     writeOnly: true,
-    description: '8 to 128 characters (Unicode characters, not bytes). Stored only as an argon2id hash.',
+    description:
+      `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters (Unicode code points after NFKC ` +
+      'normalisation), not one of the ~49,000 most common passwords, and not containing the part of the email ' +
+      'before the @. Codes: `isLength`, `commonPassword`, `containsEmail`, `passwordCharacters`. Stored only as ' +
+      'an argon2id hash of its NFKC form; never echoed in errors.',
   })
+  @Transform(normalized(normalizePassword))
   @IsString()
-  @Length(8, 128)
+  @IsAcceptablePassword('email')
   password!: string;
 
-  @ApiProperty({ example: 'Ada', minLength: 1, maxLength: 100 })
-  @Transform(trim)
+  @ApiProperty({
+    example: 'Ada',
+    minLength: 1,
+    maxLength: PERSON_NAME_MAX_LENGTH,
+    description:
+      'NFC, trimmed; no control, bidi or invisible characters. Codes: `isLength`, `nameCharacters`.',
+  })
+  @Transform(normalized(normalizePersonName))
   @IsString()
-  @Length(1, 100)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'firstName must not contain control characters' })
+  @IsPersonName()
   firstName!: string;
 
-  @ApiProperty({ example: 'Lovelace', minLength: 1, maxLength: 100 })
-  @Transform(trim)
+  @ApiProperty({
+    example: 'Lovelace',
+    minLength: 1,
+    maxLength: PERSON_NAME_MAX_LENGTH,
+    description:
+      'NFC, trimmed; no control, bidi or invisible characters. Codes: `isLength`, `nameCharacters`.',
+  })
+  @Transform(normalized(normalizePersonName))
   @IsString()
-  @Length(1, 100)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'lastName must not contain control characters' })
+  @IsPersonName()
   lastName!: string;
 }

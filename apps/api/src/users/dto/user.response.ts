@@ -39,7 +39,7 @@ export class UserResponse {
   @ApiProperty({
     enum: VERIFICATION_METHODS,
     nullable: true,
-    example: null,
+    example: 'token',
     description: 'token: the user followed the mailed link; admin: support staff verified the user',
   })
   verificationMethod!: VerificationMethod | null;
