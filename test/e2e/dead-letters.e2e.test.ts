@@ -225,6 +225,7 @@ describe('dead-letter ledger and replay, end to end', () => {
       expect(view).toEqual({
         userId,
         onboardingStatus: 'failed',
+        failedStep: 'provision-account',
         steps: [
           {
             step: 'provision-account',
@@ -639,6 +640,7 @@ describe('dead-letter ledger and replay, end to end', () => {
       expect(view).toEqual({
         userId,
         onboardingStatus: 'completed',
+        failedStep: null,
         steps: [completedOnce('provision-account'), completedOnce('send-verification-email')],
         deadLetters: [],
       });

@@ -9,6 +9,8 @@ import { OnboardingTimelineRepository } from './onboarding-timeline.repository';
 export interface OnboardingTimeline {
   userId: string;
   onboardingStatus: OnboardingStatus;
+  /** The required step whose failure failed the onboarding, when it has. */
+  failedStep: string | null;
   steps: OnboardingStep[];
   deadLetters: DeadLetter[];
 }
@@ -34,6 +36,13 @@ export class OnboardingTimelineService {
       this.timeline.findByUser(userId),
       this.deadLetters.findByPayload({ userId }, MAX_DEAD_LETTERS),
     ]);
-    return { userId, onboardingStatus: user.onboardingStatus, steps, deadLetters };
+    const failed = steps.find((step) => step.required && step.status === 'failed');
+    return {
+      userId,
+      onboardingStatus: user.onboardingStatus,
+      failedStep: failed?.step ?? null,
+      steps,
+      deadLetters,
+    };
   }
 }

@@ -133,8 +133,20 @@ export class OnboardingTimelineResponse {
   @ApiProperty({ format: 'uuid', example: '0f8e3c2a-5b1d-4c7e-9a6f-2d4b8e1c3a5f' })
   userId!: string;
 
-  @ApiProperty({ enum: ONBOARDING_STATUSES, example: 'completed' })
+  @ApiProperty({
+    enum: ONBOARDING_STATUSES,
+    example: 'completed',
+    description: 'completed once every required step is completed (or skipped); failed while one has failed',
+  })
   onboardingStatus!: OnboardingStatus;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'The required step that failed the onboarding (retry it with …/steps/{step}/retry)',
+  })
+  failedStep!: string | null;
 
   @ApiProperty({ type: [OnboardingStepResponse] })
   steps!: OnboardingStepResponse[];
@@ -149,6 +161,7 @@ export class OnboardingTimelineResponse {
     return {
       userId: timeline.userId,
       onboardingStatus: timeline.onboardingStatus,
+      failedStep: timeline.failedStep,
       steps: timeline.steps.map((step) => OnboardingStepResponse.from(step)),
       deadLetters: timeline.deadLetters.map((deadLetter) => OnboardingDeadLetterResponse.from(deadLetter)),
     };
