@@ -39,19 +39,20 @@ export class TestSmtpServer {
   ) {}
 
   static async start(): Promise<TestSmtpServer> {
-    let instance: TestSmtpServer | undefined;
+    // The handler needs the instance, which needs the server's port: filled in once it listens.
+    const holder: { instance?: TestSmtpServer } = {};
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onData: (stream, session, callback) => {
-        void instance!.onData(stream, session.envelope.rcptTo[0]?.address ?? '', callback);
+        void holder.instance!.onData(stream, session.envelope.rcptTo[0]?.address ?? '', callback);
       },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
-    instance = new TestSmtpServer(server, port);
-    return instance;
+    holder.instance = new TestSmtpServer(server, port);
+    return holder.instance;
   }
 
   get url(): string {

@@ -20,6 +20,7 @@ import { OnboardingController } from './onboarding/onboarding.controller';
 import { BacklogMetrics } from './metrics/backlog.metrics';
 import { MetricsPortServer } from './metrics/metrics-port.server';
 import { EmailVerificationController } from './users/email-verification.controller';
+import { VerificationPageController } from './verification-page/verification-page.controller';
 import { UsersController } from './users/users.controller';
 
 /** The REST API: users, dead letters, health, and the outbox relay that publishes what the API writes. */
@@ -49,6 +50,7 @@ export class ApiModule {
       controllers: [
         UsersController,
         EmailVerificationController,
+        VerificationPageController,
         OnboardingController,
         DeadLettersController,
         HealthController,
