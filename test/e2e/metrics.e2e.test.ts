@@ -122,6 +122,50 @@ describe('metrics', () => {
     ).toBe(1);
   });
 
+  it('when users register and are verified, then the API counts each registration and verification once', async () => {
+    const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+    const before = await scrape(api);
+    const registrations = sample(before, 'onboarding_registrations_total{app="api"}') ?? 0;
+    const adminVerifications = 'onboarding_verifications_total{method="admin",app="api"}';
+    expect(sample(before, 'onboarding_verifications_total{method="token",app="api"}')).toBe(0);
+    const payload = {
+      email: `funnel.${randomUUID()}@example.com`,
+      password: 'correct horse battery staple',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    };
+    const headers = { 'idempotency-key': randomUUID() };
+
+    const created = await api.inject({ method: 'POST', url: '/users', payload, headers });
+    const replayed = await api.inject({ method: 'POST', url: '/users', payload, headers });
+    const taken = await api.inject({ method: 'POST', url: '/users', payload });
+    const { id } = created.json<{ id: string }>();
+    for (let i = 0; i < 2; i++) {
+      const verified = await api.inject({ method: 'POST', url: `/users/${id}/verify`, headers: admin });
+      expect(verified.statusCode).toBe(200);
+    }
+
+    expect([created.statusCode, replayed.statusCode, taken.statusCode]).toEqual([201, 201, 409]);
+    const after = await scrape(api);
+    expect(sample(after, 'onboarding_registrations_total{app="api"}')).toBe(registrations + 1);
+    expect(sample(after, adminVerifications)).toBe((sample(before, adminVerifications) ?? 0) + 1);
+  });
+
+  it("when messages wait in the worker's queues, then the worker reports each queue's depth at scrape time", async () => {
+    const parked = broker.names.parkedDeadLetterQueue;
+    const series = (queue: string) => `onboarding_queue_messages{queue="${queue}",app="worker"}`;
+    await broker.sendToQueue(parked, { parked: 1 });
+    await broker.sendToQueue(parked, { parked: 2 });
+
+    const text = await scrape(worker);
+
+    expect(sample(text, series(parked))).toBe(2);
+    expect(sample(text, series(broker.stepQueue()))).toBe(0);
+    expect(sample(text, series(broker.names.deadLetterQueue))).toBe(0);
+    // Retry tiers hold messages by design (for their delay), so they are not reported.
+    expect(text).not.toContain(`queue="${broker.names.prefix}.retry.`);
+  });
+
   it('when the OpenAPI document is built, then /metrics is not in it (it is for scrapers)', async () => {
     const document = (await api.inject({ method: 'GET', url: '/docs-json' })).json<{ paths: object }>();
 

@@ -125,6 +125,8 @@ describe('email verification over SMTP, end to end', () => {
     expect(verified.statusCode).toBe(200);
     expect(verified.json()).toMatchObject({ id, status: 'active', verificationMethod: 'token' });
     expect((await verify(token)).statusCode).toBe(410);
+    const metrics = (await api.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('onboarding_verifications_total{method="token",app="api"} 1\n');
     // The token travels in the mail and nowhere else: not in the worker's logs, not in any outbox message.
     expect(workerLogs.text).not.toContain(token);
     const leaks = await env.query('SELECT 1 FROM outbox_messages WHERE payload::text LIKE $1', [

@@ -62,6 +62,16 @@ export class BrokerProbe {
     }
   }
 
+  /** Declares a plain durable queue of the test's own (track it with the environment's `trackQueue`). */
+  async declareQueue(queue: string): Promise<void> {
+    await (await this.channel()).assertQueue(queue, { durable: true });
+  }
+
+  /** Puts a message straight into a queue (through the default exchange), confirmed. */
+  async sendToQueue(queue: string, body: object): Promise<void> {
+    await this.publish('', queue, Buffer.from(JSON.stringify(body)), {});
+  }
+
   async deleteQueue(queue: string): Promise<void> {
     await (await this.channel()).deleteQueue(queue);
   }

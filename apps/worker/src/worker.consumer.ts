@@ -89,6 +89,18 @@ export const workerConsumerProvider: Provider = {
           this.set({ queue: queue.name }, server.isConsumingQueue(queue.name) ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'onboarding_queue_messages',
+      help: 'Messages ready in each queue the worker consumes, and in the parked dead letters, sampled from RabbitMQ at scrape time',
+      labelNames: ['queue'],
+      registers: [registry],
+      async collect() {
+        const depths = await server.queueDepths();
+        // Only what this scrape saw: a queue that could not be sampled has no value rather than a stale one.
+        this.reset();
+        for (const [queue, messages] of depths) this.set({ queue }, messages);
+      },
+    });
     return server;
   },
 };

@@ -24,4 +24,5 @@ export * from './retry/retry-tiers';
 export * from './retry/retry.interceptor';
 export * from './topology/consumer-queue';
 export * from './topology/declare-topology';
+export * from './topology/queue-depths';
 export * from './topology/topology-names';

@@ -4,6 +4,7 @@ export * from './password-policy';
 export * from './person-name';
 export * from './user-cursor';
 export * from './user-erased.event';
+export * from './user-lifecycle.metrics';
 export * from './user-lifecycle.service';
 export * from './user-registered.event';
 export * from './user-updated.event';

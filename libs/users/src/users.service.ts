@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { normalizeEmailAddress } from './email-address';
 import { normalizePassword } from './password-policy';
 import { PasswordHasher } from './password.hasher';
+import { UserLifecycleMetrics } from './user-lifecycle.metrics';
 import { normalizePersonName } from './person-name';
 import { decodeUserCursor, encodeUserCursor } from './user-cursor';
 import { USER_EVENTS, UserRegisteredEvent } from './user-registered.event';
@@ -42,6 +43,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly outbox: OutboxWriter,
     private readonly hasher: PasswordHasher,
+    private readonly metrics: UserLifecycleMetrics,
   ) {}
 
   /**
@@ -57,7 +59,7 @@ export class UsersService {
     this.database.assertConnected();
     const passwordHash = await this.hasher.hash(normalizePassword(command.password));
     const id = randomUUID();
-    return this.dataSource.transaction(async (manager) => {
+    const registered = await this.dataSource.transaction(async (manager) => {
       const user = await this.users.insert(manager, {
         id,
         email: normalizeEmail(command.email),
@@ -74,6 +76,8 @@ export class UsersService {
       await options.withinTransaction?.(manager, user);
       return user;
     });
+    this.metrics.registered();
+    return registered;
   }
 
   /** @throws UserNotFoundError */

@@ -6,6 +6,7 @@ import {
   User,
   USER_EVENTS,
   UserErasedError,
+  UserLifecycleMetrics,
   UserNotFoundError,
   UsersRepository,
   UserVerifiedEvent,
@@ -35,6 +36,12 @@ import { VerificationTokenRepository } from './verification-token.repository';
  */
 const RESEND_MIN_DURATION_MS = 250;
 
+/** The user after a verification request, and how it was verified if this request verified it. */
+interface VerificationOutcome {
+  user: User;
+  verifiedBy?: VerificationMethod;
+}
+
 /** Verifying an email: with a mailed token (the user), by support staff (an admin), and asking for a new mail. */
 @Injectable()
 export class EmailVerificationService {
@@ -45,6 +52,7 @@ export class EmailVerificationService {
     private readonly users: UsersRepository,
     private readonly tokens: VerificationTokenRepository,
     private readonly outbox: OutboxWriter,
+    private readonly metrics: UserLifecycleMetrics,
   ) {}
 
   /**
@@ -57,7 +65,7 @@ export class EmailVerificationService {
   async verifyEmail(token: string, requestId: string): Promise<User> {
     this.database.assertConnected();
     const tokenHash = hashVerificationToken(token);
-    return this.dataSource.transaction(async (manager) => {
+    return this.verifying(async (manager) => {
       const found = await this.tokens.findByHash(manager, tokenHash);
       if (!found) throw new VerificationTokenInvalidError();
       // Lock order: the user, then the token; then read the token again, as it is now.
@@ -68,7 +76,7 @@ export class EmailVerificationService {
       if (current.supersededAt) throw new VerificationTokenSupersededError();
       if (current.expired) throw new VerificationTokenExpiredError();
       await this.tokens.markUsed(manager, current.id);
-      if (user.status !== 'pending_verification') return user;
+      if (user.status !== 'pending_verification') return { user };
       return this.markVerified(manager, user.id, 'token', requestId);
     });
   }
@@ -115,13 +123,20 @@ export class EmailVerificationService {
    */
   async verifyByAdmin(userId: string, requestId: string): Promise<User> {
     this.database.assertConnected();
-    return this.dataSource.transaction(async (manager) => {
+    return this.verifying(async (manager) => {
       const user = await this.users.lockById(manager, userId);
       if (!user) throw new UserNotFoundError(userId);
       if (user.status === 'erased') throw new UserErasedError(userId);
-      if (user.status === 'active') return user;
+      if (user.status === 'active') return { user };
       return this.markVerified(manager, userId, 'admin', requestId);
     });
+  }
+
+  /** Runs `work` in a transaction and, once it has committed, counts the verification it made, if any. */
+  private async verifying(work: (manager: EntityManager) => Promise<VerificationOutcome>): Promise<User> {
+    const { user, verifiedBy } = await this.dataSource.transaction(work);
+    if (verifiedBy) this.metrics.verified(verifiedBy);
+    return user;
   }
 
   private async markVerified(
@@ -129,7 +144,7 @@ export class EmailVerificationService {
     userId: string,
     method: VerificationMethod,
     requestId: string,
-  ): Promise<User> {
+  ): Promise<VerificationOutcome> {
     const verified = await this.users.markVerified(manager, userId, method);
     // No mail is needed any more: a pending step finds the user verified and does nothing.
     await this.tokens.wipeCiphertexts(manager, userId);
@@ -139,6 +154,6 @@ export class EmailVerificationService {
       payload: event,
       headers: { 'x-request-id': requestId },
     });
-    return verified;
+    return { user: verified, verifiedBy: method };
   }
 }

@@ -13,6 +13,7 @@ import type { RetryPolicyOptions } from '../retry/retry-policy';
 import type { RetryTiers } from '../retry/retry-tiers';
 import type { ConsumerQueue, WorkQueueArguments } from '../topology/consumer-queue';
 import { assertConsumerQueue, assertConsumerTopology } from '../topology/declare-topology';
+import { sampleQueueDepths } from '../topology/queue-depths';
 import type { TopologyNames } from '../topology/topology-names';
 import { TopologyWatchdog } from '../topology/topology.watchdog';
 import { DependencyGate, GatedDependency } from './dependency-gate';
@@ -125,6 +126,20 @@ export class ReliableRmqServer extends ServerRMQ {
   /** Whether `queue` has a consumer right now (for the consumer-up gauge). */
   isConsumingQueue(queue: string): boolean {
     return !this.closing && this.gate.isOpen && !!this.consumers?.isConsumingQueue(queue);
+  }
+
+  /**
+   * Messages ready in the queues this server consumes, and in the parked dead letters (for the queue-depth gauge).
+   * Not the retry tiers: messages wait there by design, for their delay. Empty while there is no connection.
+   */
+  async queueDepths(): Promise<Map<string, number>> {
+    const manager = this.server as AmqpConnectionManager | null;
+    if (!manager || this.closing) return new Map();
+    const queues = [
+      ...this.settings.queues.map((queue) => queue.name),
+      this.settings.names.parkedDeadLetterQueue,
+    ];
+    return sampleQueueDepths(manager, [...new Set(queues)]);
   }
 
   /** Resolves once consuming (tests, and anything that must not race the first messages). */

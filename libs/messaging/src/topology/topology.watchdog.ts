@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Channel } from 'amqplib';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { withShortLivedChannel } from '../connection/short-lived-channel';
 
 /**
  * Declares the consumer topology again at an interval, on a short-lived channel of its own. Deleting an exchange
@@ -38,17 +39,10 @@ export class TopologyWatchdog {
   }
 
   private async declareOnce(): Promise<void> {
-    const connection = this.connection.connection;
-    if (!connection) return;
-    let channel: Channel | undefined;
     try {
-      channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await this.declare(channel);
+      await withShortLivedChannel(this.connection, this.declare);
     } catch (error) {
       this.logger.warn(`declaring the topology again failed: ${(error as Error).message}`);
-    } finally {
-      await channel?.close().catch(() => undefined);
     }
   }
 }
