@@ -86,8 +86,10 @@ export function UserPage({ userId }: { userId: string }) {
   if (story.error && !story.data) return <ProblemMessage error={story.error} />;
   if (!story.data) return <p class="muted">Loading…</p>;
   const { user, timeline, deadLetters } = story.data;
-  const failedSteps = new Set(
-    timeline.steps.filter((unit) => unit.status === 'failed').map((unit) => unit.step),
+  // A failed unit is retried as a step (its dead letter replayed and the unit pending again in one go); only a dead
+  // letter that no failed unit stands for gets a replay of its own here.
+  const retriedAsStep = new Set(
+    timeline.steps.filter((unit) => unit.status === 'failed').map((unit) => unit.messageId),
   );
 
   return (
@@ -155,7 +157,7 @@ export function UserPage({ userId }: { userId: string }) {
                   <span class="muted small">
                     {unit.attempts} attempt{unit.attempts === 1 ? '' : 's'}
                   </span>
-                  {unit.status === 'failed' && failedSteps.has(unit.step) ? (
+                  {unit.status === 'failed' ? (
                     <ConfirmButton
                       label={`Retry ${unit.step}`}
                       confirmLabel="Retry now"
@@ -213,7 +215,9 @@ export function UserPage({ userId }: { userId: string }) {
                 <Badge status={letter.status} />
                 <strong>{letter.errorCode}</strong>
                 <span class="muted small">{letter.routingKey}</span>
-                {letter.status === 'pending' && letter.replayable ? (
+                {letter.status === 'pending' && retriedAsStep.has(letter.messageId) ? (
+                  <span class="muted small">retry its step above</span>
+                ) : letter.status === 'pending' && letter.replayable ? (
                   <ConfirmButton
                     label="Replay"
                     confirmLabel="Replay now"
