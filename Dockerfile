@@ -20,6 +20,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
+# The operator console: `npm run build` bundles it with Vite (a devDependency, installed in this stage only) into
+# dist/console, which the runtime stage copies with the rest of dist/.
+COPY console ./console
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime

@@ -34,6 +34,23 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', libraryBoundaries] },
   },
   {
+    // The console runs in a browser and is bundled on its own: no server code, no Node built-ins.
+    files: ['console/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@app/*', '**/apps/**', '**/libs/**', 'node:*'],
+              message: 'The console talks to the API over HTTP; it imports no server code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',

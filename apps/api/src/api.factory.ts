@@ -16,6 +16,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { ApiModule } from './api.module';
+import { serveConsole } from './console/console.routes';
 import { restrictMetrics } from './metrics/metrics-access';
 import { createApiDocument } from './openapi/api-document';
 
@@ -85,5 +86,7 @@ export async function createApiApp(
     const document = await createApiDocument(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
+  // The operator console (built into dist/console by npm run build), under its own stricter CSP.
+  serveConsole(fastify);
   return app;
 }

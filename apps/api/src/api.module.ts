@@ -19,6 +19,12 @@ import { HealthController } from './health/health.controller';
 import { OnboardingController } from './onboarding/onboarding.controller';
 import { BacklogMetrics } from './metrics/backlog.metrics';
 import { MetricsPortServer } from './metrics/metrics-port.server';
+import { DeadLetterGroupsController } from './stats/dead-letter-groups.controller';
+import { DeadLetterGroupsRepository } from './stats/dead-letter-groups.repository';
+import { DeadLetterGroupStatistics } from './stats/dead-letter-groups.statistics';
+import { FunnelController } from './stats/funnel.controller';
+import { FunnelRepository } from './stats/funnel.repository';
+import { FunnelStatistics } from './stats/funnel.statistics';
 import { EmailVerificationController } from './users/email-verification.controller';
 import { VerificationPageController } from './verification-page/verification-page.controller';
 import { UsersController } from './users/users.controller';
@@ -53,6 +59,9 @@ export class ApiModule {
         VerificationPageController,
         OnboardingController,
         DeadLettersController,
+        // Read-only views for operators (the console): the funnel, dead letters grouped.
+        DeadLetterGroupsController,
+        FunnelController,
         HealthController,
       ],
       providers: [
@@ -61,6 +70,10 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useValue: createValidationPipe() },
         MetricsPortServer,
+        FunnelRepository,
+        FunnelStatistics,
+        DeadLetterGroupsRepository,
+        DeadLetterGroupStatistics,
       ],
     };
   }

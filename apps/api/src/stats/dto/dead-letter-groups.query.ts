@@ -1,0 +1,38 @@
+import { DEAD_LETTER_STATUSES, type DeadLetterStatus } from '@app/dead-letters';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsInstant, parseInstant } from '../time-range.rules';
+
+/** `GET /dead-letters/groups?status=&from=&to=`. */
+export class DeadLetterGroupsQuery {
+  @ApiPropertyOptional({
+    enum: DEAD_LETTER_STATUSES,
+    default: 'pending',
+    description: 'Only dead letters in this state (those waiting for a decision by default)',
+  })
+  @IsOptional()
+  @IsIn(DEAD_LETTER_STATUSES)
+  status: DeadLetterStatus = 'pending';
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-24T00:00:00.000Z',
+    description: 'Dead-lettered at or after this instant (a date-time with an offset, or a date)',
+  })
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-25T00:00:00.000Z',
+    description: 'Dead-lettered before this instant',
+  })
+  @IsOptional()
+  @IsInstant()
+  to?: string;
+
+  range(): { from?: Date; to?: Date } {
+    return { from: parseInstant(this.from), to: parseInstant(this.to) };
+  }
+}
