@@ -448,6 +448,10 @@ describe('user lifecycle API (real PostgreSQL, in-process Fastify)', () => {
       ['email=not-an-email'],
       ['createdFrom=yesterday'],
       ['createdTo=2026-13-01T00:00:00Z'],
+      // Valid ISO 8601 that JavaScript cannot parse (a week date, an ordinal date), or would read in local time.
+      ['createdFrom=2026-W48-1'],
+      ['createdFrom=2026-335'],
+      ['createdTo=2026-12-01T10:00:00'],
     ])('when the filter is %s, then 400 VALIDATION_FAILED', async (query) => {
       const response = await app.inject({ method: 'GET', url: `/users?${query}`, headers: admin });
 

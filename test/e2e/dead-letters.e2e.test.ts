@@ -169,6 +169,7 @@ describe('dead-letter ledger and replay, end to end', () => {
     errorCode: string,
     lastFailureAt = new Date().toISOString(),
     publishId = randomUUID(),
+    failedQueue?: string,
   ) => {
     deadLetterExchange.publish(
       broker.names.deadLetterExchange,
@@ -188,6 +189,7 @@ describe('dead-letter ledger and replay, end to end', () => {
           'x-original-exchange': broker.names.eventsExchange,
           'x-original-routing-key': routingKey,
           'x-publish-id': publishId,
+          ...(failedQueue ? { 'x-failed-queue': failedQueue } : {}),
         },
       },
     );
@@ -372,12 +374,38 @@ describe('dead-letter ledger and replay, end to end', () => {
       }
     });
 
+    it('when two steps dead-lettered the same event with the same code, then the queue filter tells their letters apart', async () => {
+      const errorCode = `SHARED_${randomUUID().slice(0, 8).toUpperCase()}`;
+      const [provision, webhook] = [
+        broker.stepQueue('provision-account'),
+        broker.stepQueue('deliver-webhook'),
+      ];
+      const [first, second] = [randomUUID(), randomUUID()];
+      const when = new Date().toISOString();
+      await publishDeadLetter(first, 'user.registered', errorCode, when, randomUUID(), provision);
+      await publishDeadLetter(second, 'user.registered', errorCode, when, randomUUID(), webhook);
+      await waitForLedger(first);
+      await waitForLedger(second);
+
+      const listed = await get(`/dead-letters?errorCode=${errorCode}&queue=${encodeURIComponent(provision)}`);
+      const dryRun = await post('/dead-letters/replay', { errorCode, queue: webhook, dryRun: true });
+      const both = await post('/dead-letters/replay', { errorCode, dryRun: true });
+
+      expect(listed.json<{ items: { messageId: string }[] }>().items.map((item) => item.messageId)).toEqual([
+        first,
+      ]);
+      expect(dryRun.json()).toMatchObject({ dryRun: true, count: 1, messageIds: [second] });
+      expect(both.json()).toMatchObject({ count: 2 });
+    });
+
     it('when the body has an unknown field or an out-of-range limit, then 400 VALIDATION_FAILED', async () => {
       const responses = await Promise.all([
         post('/dead-letters/replay', { status: 'pending' }),
         post('/dead-letters/replay', { limit: 1001 }),
         post('/dead-letters/replay', { dryRun: 'yes' }),
         post('/dead-letters/replay', { from: 'yesterday' }),
+        post('/dead-letters/replay', { from: '2026-W48-1' }),
+        post('/dead-letters/replay', { to: '2026-335' }),
       ]);
 
       for (const response of responses) {
@@ -543,6 +571,8 @@ describe('dead-letter ledger and replay, end to end', () => {
       ['limit=101'],
       ['status=lost'],
       ['from=yesterday'],
+      ['from=2026-W48-1'],
+      ['to=2026-335'],
       ['errorCode=lower_case'],
       ['colour=blue'],
     ])('when the query is %s, then 400 VALIDATION_FAILED', async (query) => {

@@ -66,6 +66,10 @@ const NASTY_STRINGS = [
   '00000000-0000-0000-0000-000000000000',
   '2026-11-24T00:00:00.000Z',
   '9999-99-99T99:99:99Z',
+  // ISO 8601, yet not for JavaScript's Date: a week date, an ordinal date, a time without an offset.
+  '2026-W48-1',
+  '2026-335',
+  '2026-11-24T10:00:00',
 ];
 
 const NASTY_NUMBERS = [

@@ -166,6 +166,8 @@ function GroupRows({
   const selector = {
     errorCode: group.errorCode,
     routingKey: group.routingKey,
+    // Letters recorded before the ledger kept the queue have none: their group is told apart by the rest only.
+    queue: group.queue ?? undefined,
     from: filter.from,
     to: filter.to,
   };
@@ -230,8 +232,14 @@ function GroupRows({
               <div class="dry-run" role="region" aria-label="Dry run">
                 <p>
                   <strong>Dry run:</strong> {dryRun.count} dead letter{dryRun.count === 1 ? '' : 's'} with{' '}
-                  <code>{group.errorCode}</code> and routing key <code>{group.routingKey}</code> would be
-                  replayed
+                  <code>{group.errorCode}</code> and routing key <code>{group.routingKey}</code>
+                  {group.queue ? (
+                    <>
+                      {' '}
+                      from <code>{group.queue}</code>
+                    </>
+                  ) : null}{' '}
+                  would be replayed
                   {dryRun.count === REPLAY_LIMIT
                     ? ` (the oldest ${REPLAY_LIMIT}; replay again for the rest)`
                     : ''}
@@ -284,7 +292,7 @@ function GroupRows({
   );
 }
 
-/** The letters of a group, a page at a time (the list filters by error code and routing key). */
+/** The letters of a group, a page at a time (the list filters by error code, routing key and queue). */
 function GroupLetters({ group, filter }: { group: DeadLetterGroup; filter: Filter }) {
   const [pages, setPages] = useState<DeadLetterSummary[][]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -293,6 +301,7 @@ function GroupLetters({ group, filter }: { group: DeadLetterGroup; filter: Filte
       status: filter.status,
       errorCode: group.errorCode,
       routingKey: group.routingKey,
+      queue: group.queue ?? undefined,
       from: filter.from,
       to: filter.to,
       limit: 50,
@@ -300,7 +309,7 @@ function GroupLetters({ group, filter }: { group: DeadLetterGroup; filter: Filte
     setPages([page.items]);
     setCursor(page.nextCursor);
     return page;
-  }, [group.errorCode, group.routingKey, filter.status, filter.from, filter.to]);
+  }, [group.errorCode, group.routingKey, group.queue, filter.status, filter.from, filter.to]);
   const [error, setError] = useState<unknown>(undefined);
 
   const more = async () => {
@@ -310,6 +319,7 @@ function GroupLetters({ group, filter }: { group: DeadLetterGroup; filter: Filte
         status: filter.status,
         errorCode: group.errorCode,
         routingKey: group.routingKey,
+        queue: group.queue ?? undefined,
         from: filter.from,
         to: filter.to,
         limit: 50,

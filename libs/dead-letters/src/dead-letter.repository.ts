@@ -11,6 +11,8 @@ import type { StorableDeadLetter } from './storable-dead-letter';
 export interface DeadLetterFilter {
   status?: DeadLetterStatus;
   routingKey?: string;
+  /** The queue it failed in (which onboarding step), exactly. */
+  queue?: string;
   errorCode?: string;
   /** Dead-lettered at or after. */
   from?: Date;
@@ -226,6 +228,7 @@ export class DeadLetterRepository {
     if (filter.status) query.andWhere('letter.status = :status', { status: filter.status });
     if (filter.routingKey)
       query.andWhere('letter.routingKey = :routingKey', { routingKey: filter.routingKey });
+    if (filter.queue) query.andWhere('letter.queue = :queue', { queue: filter.queue });
     if (filter.errorCode) query.andWhere('letter.errorCode = :errorCode', { errorCode: filter.errorCode });
     if (filter.from) query.andWhere('letter.deadLetteredAt >= :from', { from: filter.from });
     if (filter.to) query.andWhere('letter.deadLetteredAt < :to', { to: filter.to });

@@ -9,6 +9,8 @@ import { applyRouteConventions } from './route-conventions';
 const TAG_DESCRIPTIONS: Record<string, string> = {
   users: 'Registration (public) and the admin views of users and their onboarding',
   'dead-letters': 'The dead-letter ledger: inspect, replay or discard messages that failed for good (admin)',
+  onboarding: "A user's onboarding: every step's units on a timeline, and the retry of a failed step (admin)",
+  stats: 'Operator statistics behind the console: the onboarding funnel by hour (admin)',
   health: 'Kubernetes probes',
 };
 

@@ -25,7 +25,8 @@ export interface FunnelCohort {
  * - verified: `users.email_verified_at` (a token or an admin);
  * - onboarded: for a user whose onboarding is `completed`, when the last of its required step units was done
  *   (`completed_at`, which a skipped unit has too); only users with a required unit done in the range can qualify,
- *   which keeps the scan to them;
+ *   found through the partial index on completed_at, which keeps the work to them (the users are then looked up
+ *   by id rather than scanned);
  * - failed: for a user whose onboarding is `failed`, when the first of its failed required units was
  *   dead-lettered. A unit retried since is pending or done again (its `dead_lettered_at` cleared), so a failure
  *   that was repaired counts where the user's onboarding then completed, not here: every user is counted in one
@@ -40,10 +41,11 @@ const EVENTS_SQL = `
     SELECT 'verified', email_verified_at FROM users WHERE email_verified_at >= $1 AND email_verified_at < $2
     UNION ALL
     SELECT 'onboarded', done.at
-    FROM (SELECT user_id, max(completed_at) AS at FROM onboarding_steps
-          WHERE required AND user_id IN (SELECT user_id FROM onboarding_steps
-                                         WHERE required AND completed_at >= $1 AND completed_at < $2)
-          GROUP BY user_id) done
+    FROM (SELECT step.user_id, max(step.completed_at) AS at
+          FROM (SELECT DISTINCT user_id FROM onboarding_steps
+                WHERE required AND completed_at >= $1 AND completed_at < $2) candidate
+          JOIN onboarding_steps step ON step.user_id = candidate.user_id AND step.required
+          GROUP BY step.user_id) done
     JOIN users ON users.id = done.user_id AND users.onboarding_status = 'completed'
     WHERE done.at >= $1 AND done.at < $2
     UNION ALL

@@ -1,4 +1,5 @@
-import { endOfHour, funnelRange, funnelRangeProblem, parseInstant } from './time-range.rules';
+import { parseInstant } from '../validation/instant.rule';
+import { endOfHour, funnelRange, funnelRangeProblem } from './time-range.rules';
 
 describe('time range rules', () => {
   it.each([

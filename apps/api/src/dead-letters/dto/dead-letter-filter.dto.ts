@@ -1,6 +1,7 @@
 import type { DeadLetterFilter } from '@app/dead-letters';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsInstant, parseInstant } from '../../validation/instant.rule';
 
 /** The filters shared by the list and the bulk replay. */
 export class DeadLetterFilterDto {
@@ -9,6 +10,17 @@ export class DeadLetterFilterDto {
   @IsString()
   @Length(1, 255)
   routingKey?: string;
+
+  @ApiPropertyOptional({
+    example: 'onboarding.step.send-verification-email',
+    description:
+      'The queue it failed in, exactly: which onboarding step gave up on it (`<prefix>.step.<step>`). Steps can ' +
+      'share a routing key (every step started by `user.registered`), so this is what tells their letters apart',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  queue?: string;
 
   @ApiPropertyOptional({
     example: 'USER_NOT_FOUND',
@@ -27,7 +39,7 @@ export class DeadLetterFilterDto {
     description: 'Dead-lettered at or after this instant',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({
@@ -36,15 +48,16 @@ export class DeadLetterFilterDto {
     description: 'Dead-lettered before this instant',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to?: string;
 
   toFilter(): Omit<DeadLetterFilter, 'status'> {
     return {
       routingKey: this.routingKey,
+      queue: this.queue,
       errorCode: this.errorCode,
-      from: this.from === undefined ? undefined : new Date(this.from),
-      to: this.to === undefined ? undefined : new Date(this.to),
+      from: parseInstant(this.from),
+      to: parseInstant(this.to),
     };
   }
 }

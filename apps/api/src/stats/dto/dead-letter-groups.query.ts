@@ -1,7 +1,7 @@
 import { DEAD_LETTER_STATUSES, type DeadLetterStatus } from '@app/dead-letters';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { IsInstant, parseInstant } from '../time-range.rules';
+import { IsInstant, parseInstant } from '../../validation/instant.rule';
 
 /** `GET /dead-letters/groups?status=&from=&to=`. */
 export class DeadLetterGroupsQuery {

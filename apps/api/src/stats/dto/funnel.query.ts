@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { funnelRange, IsFunnelRange, IsInstant, MAX_FUNNEL_DAYS } from '../time-range.rules';
+import { IsInstant } from '../../validation/instant.rule';
+import { funnelRange, IsFunnelRange, MAX_FUNNEL_DAYS } from '../time-range.rules';
 
 /** `GET /stats/funnel?from=&to=`: a range of at most 31 days, split into hours from `from`. */
 export class FunnelQuery {

@@ -1,7 +1,8 @@
 import { USER_STATUSES, type UserListFilter, type UserStatus } from '@app/users';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInstant, parseInstant } from '../../validation/instant.rule';
 
 export class ListUsersQuery {
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 20 })
@@ -37,27 +38,27 @@ export class ListUsersQuery {
   @ApiPropertyOptional({
     format: 'date-time',
     example: '2026-11-24T00:00:00.000Z',
-    description: 'Created at or after this instant (ISO 8601)',
+    description: 'Created at or after this instant: a date or a date-time with an offset',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   createdFrom?: string;
 
   @ApiPropertyOptional({
     format: 'date-time',
     example: '2026-11-25T00:00:00.000Z',
-    description: 'Created before this instant (ISO 8601)',
+    description: 'Created before this instant: a date or a date-time with an offset',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   createdTo?: string;
 
   toFilter(): UserListFilter {
     return {
       status: this.status,
       email: this.email,
-      createdFrom: this.createdFrom === undefined ? undefined : new Date(this.createdFrom),
-      createdTo: this.createdTo === undefined ? undefined : new Date(this.createdTo),
+      createdFrom: parseInstant(this.createdFrom),
+      createdTo: parseInstant(this.createdTo),
     };
   }
 }
