@@ -5,11 +5,12 @@ import { createValidationPipe, ProblemDetailsFilter } from '@app/http-problems';
 import { IdempotencyModule } from '@app/idempotency';
 import { MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
-import { OnboardingModule } from '@app/onboarding';
-import { OutboxRelayModule } from '@app/outbox';
+import { DeliverWebhookScheduler, OnboardingModule } from '@app/onboarding';
+import { OutboxModule, OutboxRelayModule } from '@app/outbox';
 import { RateLimitingModule } from '@app/rate-limiting';
 import { UsersModule } from '@app/users';
 import { VerificationModule } from '@app/verification';
+import { WebhooksModule } from '@app/webhooks';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -21,8 +22,9 @@ import { BacklogMetrics } from './metrics/backlog.metrics';
 import { MetricsPortServer } from './metrics/metrics-port.server';
 import { EmailVerificationController } from './users/email-verification.controller';
 import { UsersController } from './users/users.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
-/** The REST API: users, dead letters, health, and the outbox relay that publishes what the API writes. */
+/** The REST API: users, dead letters, webhooks, health, and the outbox relay that publishes what the API writes. */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
@@ -45,12 +47,18 @@ export class ApiModule {
         DeadLetterStoreModule,
         RateLimitingModule,
         IdempotencyModule,
+        // Endpoints, secrets, the delivery log; a redelivery is scheduled as a deliver-webhook step.
+        WebhooksModule.forRoot({
+          imports: [OnboardingModule, OutboxModule],
+          scheduler: DeliverWebhookScheduler,
+        }),
       ],
       controllers: [
         UsersController,
         EmailVerificationController,
         OnboardingController,
         DeadLettersController,
+        WebhooksController,
         HealthController,
       ],
       providers: [

@@ -4,8 +4,14 @@ import { DeadLettersModule } from '@app/dead-letters';
 import { ProblemDetailsFilter } from '@app/http-problems';
 import { MessageRetryModule, MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
-import { OnboardingDeadLetterObserver, OnboardingModule, OnboardingStepsModule } from '@app/onboarding';
-import { OutboxRelayModule } from '@app/outbox';
+import {
+  DeliverWebhookScheduler,
+  OnboardingDeadLetterObserver,
+  OnboardingModule,
+  OnboardingStepsModule,
+} from '@app/onboarding';
+import { OutboxModule, OutboxRelayModule } from '@app/outbox';
+import { WebhookDeadLetterObserver, WebhooksModule, WebhookStoreModule } from '@app/webhooks';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -14,6 +20,8 @@ import { HealthController } from './health/health.controller';
 import { ProvisionAccountHandler } from './onboarding/provision-account.handler';
 import { SendVerificationEmailHandler } from './onboarding/send-verification-email.handler';
 import { RetentionJob } from './retention/retention.job';
+import { DeliverWebhookHandler } from './webhooks/deliver-webhook.handler';
+import { WebhookFanoutHandler } from './webhooks/webhook-fanout.handler';
 import { workerConsumerProvider } from './worker.consumer';
 
 /**
@@ -36,13 +44,24 @@ export class WorkerModule {
         OnboardingStepsModule,
         OutboxRelayModule,
         // A step's dead-lettered message fails its unit (and the onboarding), in the ledger's transaction.
-        DeadLettersModule.forRoot({ imports: [OnboardingModule], observers: [OnboardingDeadLetterObserver] }),
+        // A dead-lettered webhook delivery also ends failed in the delivery log.
+        DeadLettersModule.forRoot({
+          imports: [OnboardingModule, WebhookStoreModule],
+          observers: [OnboardingDeadLetterObserver, WebhookDeadLetterObserver],
+        }),
+        // The fan-out of user events into webhook deliveries, scheduled as deliver-webhook steps.
+        WebhooksModule.forRoot({
+          imports: [OnboardingModule, OutboxModule],
+          scheduler: DeliverWebhookScheduler,
+        }),
         TerminusModule.forRoot({ logger: false }),
         MetricsModule.forRoot('worker'),
       ],
       controllers: [
         ProvisionAccountHandler,
         SendVerificationEmailHandler,
+        DeliverWebhookHandler,
+        WebhookFanoutHandler,
         DeadLetterHandler,
         HealthController,
       ],

@@ -1,0 +1,93 @@
+import { DatabaseConnector } from '@app/database';
+import { User, UserNotFoundError } from '@app/users';
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { WebhookDeliveryRepository } from './webhook-delivery.repository';
+import { WebhookDeliveryScheduler } from './webhook-delivery.scheduler';
+import { WebhookEndpointRepository } from './webhook-endpoint.repository';
+import { occurredAt, type WebhookEventType, type WebhookSourceEvent } from './webhook-events';
+
+/** The fan-out's name: its queue's handler pattern (`<prefix>.webhooks`) and its inbox key. */
+export const WEBHOOK_FANOUT = 'webhook-fanout';
+
+/** The event message being fanned out. */
+export interface FanOutMessage {
+  messageId: string;
+  requestId?: string;
+}
+
+/**
+ * One user event → one delivery per endpoint subscribed to its type. In one transaction, guarded by the inbox: a
+ * delivery row (its id is the `webhook-id`), the delivery's pending unit on the user's timeline and its
+ * `deliver-webhook` step message through the outbox; each delivery is then a step of its own, retried and
+ * dead-lettered alone. An event no endpoint subscribed to writes nothing at all.
+ */
+@Injectable()
+export class WebhookFanout {
+  private readonly logger = new Logger(WebhookFanout.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly database: DatabaseConnector,
+    private readonly endpoints: WebhookEndpointRepository,
+    private readonly deliveries: WebhookDeliveryRepository,
+    private readonly scheduler: WebhookDeliveryScheduler,
+  ) {}
+
+  /**
+   * @returns how many deliveries were scheduled, or `duplicate` when this message was fanned out before
+   * @throws UserNotFoundError (permanent) when endpoints are subscribed but the event's user does not exist
+   */
+  async fanOut(
+    message: FanOutMessage,
+    eventType: WebhookEventType,
+    event: WebhookSourceEvent,
+  ): Promise<number | 'duplicate'> {
+    this.database.assertConnected();
+    // Most events have no subscriber: no transaction, no inbox row for them.
+    if ((await this.endpoints.findSubscribed(eventType)).length === 0) return 0;
+    const scheduled = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.scheduler.claimFanOut(manager, message.messageId))) return 'duplicate' as const;
+      const endpoints = await this.endpoints.findSubscribed(eventType, manager);
+      if (endpoints.length > 0 && !(await manager.existsBy(User, { id: event.userId }))) {
+        throw new UserNotFoundError(event.userId);
+      }
+      let count = 0;
+      for (const endpoint of endpoints) {
+        const deliveryId = randomUUID();
+        const stepMessageId = randomUUID();
+        const inserted = await this.deliveries.insert(manager, {
+          id: deliveryId,
+          endpointId: endpoint.id,
+          userId: event.userId,
+          eventType,
+          eventMessageId: message.messageId,
+          eventPayload: { ...event },
+          occurredAt: new Date(occurredAt(event)),
+          stepMessageId,
+        });
+        // Delivered before (the inbox row of an old fan-out was purged): the endpoint has its delivery.
+        if (!inserted) continue;
+        await this.scheduler.schedule(manager, {
+          command: {
+            deliveryId,
+            endpointId: endpoint.id,
+            userId: event.userId,
+            eventType,
+            eventMessageId: message.messageId,
+          },
+          url: endpoint.url,
+          stepMessageId,
+          headers: message.requestId ? { 'x-request-id': message.requestId } : {},
+        });
+        count++;
+      }
+      return count;
+    });
+    if (scheduled !== 'duplicate') {
+      this.logger.log(`${eventType} of user ${event.userId}: ${scheduled} webhook deliveries scheduled`);
+    }
+    return scheduled;
+  }
+}
