@@ -4,14 +4,9 @@ import { DeadLettersModule } from '@app/dead-letters';
 import { ProblemDetailsFilter } from '@app/http-problems';
 import { MessageRetryModule, MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
-import {
-  DeliverWebhookScheduler,
-  OnboardingDeadLetterObserver,
-  OnboardingModule,
-  OnboardingStepsModule,
-} from '@app/onboarding';
-import { OutboxModule, OutboxRelayModule } from '@app/outbox';
-import { WebhookDeadLetterObserver, WebhooksModule, WebhookStoreModule } from '@app/webhooks';
+import { OnboardingDeadLetterObserver, OnboardingModule, OnboardingStepsModule } from '@app/onboarding';
+import { OutboxRelayModule } from '@app/outbox';
+import { WebhookDeadLetterObserver, WebhookStoreModule } from '@app/webhooks';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -48,11 +43,6 @@ export class WorkerModule {
         DeadLettersModule.forRoot({
           imports: [OnboardingModule, WebhookStoreModule],
           observers: [OnboardingDeadLetterObserver, WebhookDeadLetterObserver],
-        }),
-        // The fan-out of user events into webhook deliveries, scheduled as deliver-webhook steps.
-        WebhooksModule.forRoot({
-          imports: [OnboardingModule, OutboxModule],
-          scheduler: DeliverWebhookScheduler,
         }),
         TerminusModule.forRoot({ logger: false }),
         MetricsModule.forRoot('worker'),

@@ -16,6 +16,18 @@ export const WEBHOOK_EVENT_TYPES = [
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/**
+ * The events the fan-out's queue (`<prefix>.webhooks`) is bound to: all but `user.registered`, which the
+ * provision-account step fans out. A second queue bound to `user.registered` would keep the registration
+ * routable (publisher confirms with `mandatory`) while the provisioning queue is missing, and that registration
+ * would then never be provisioned; each of these events has no other queue.
+ */
+export const WEBHOOK_FANOUT_EVENT_TYPES = [
+  USER_EVENTS.verified,
+  USER_EVENTS.updated,
+  USER_EVENTS.erased,
+] as const;
+
 /** Any of the events a webhook is about, as published on the events exchange (ids and times only). */
 export type WebhookSourceEvent = UserRegisteredEvent | UserVerifiedEvent | UserUpdatedEvent | UserErasedEvent;
 

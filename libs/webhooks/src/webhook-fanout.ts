@@ -2,7 +2,7 @@ import { DatabaseConnector } from '@app/database';
 import { User, UserNotFoundError } from '@app/users';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { WebhookDeliveryRepository } from './webhook-delivery.repository';
 import { WebhookDeliveryScheduler } from './webhook-delivery.scheduler';
 import { WebhookEndpointRepository } from './webhook-endpoint.repository';
@@ -18,10 +18,12 @@ export interface FanOutMessage {
 }
 
 /**
- * One user event → one delivery per endpoint subscribed to its type. In one transaction, guarded by the inbox: a
- * delivery row (its id is the `webhook-id`), the delivery's pending unit on the user's timeline and its
- * `deliver-webhook` step message through the outbox; each delivery is then a step of its own, retried and
- * dead-lettered alone. An event no endpoint subscribed to writes nothing at all.
+ * One user event → one delivery per endpoint subscribed to its type: a delivery row (its id is the
+ * `webhook-id`), the delivery's pending unit on the user's timeline and its `deliver-webhook` step message
+ * through the outbox, all in one transaction; each delivery is then a step of its own, retried and dead-lettered
+ * alone. `user.verified`, `user.updated` and `user.erased` come through the fan-out's own queue ({@link fanOut},
+ * guarded by the inbox); `user.registered` is fanned out by the provision-account step, in its own transaction
+ * ({@link scheduleDeliveries}), so that the registration event keeps a single queue (see the README, "Webhooks").
  */
 @Injectable()
 export class WebhookFanout {
@@ -36,6 +38,8 @@ export class WebhookFanout {
   ) {}
 
   /**
+   * An event from the fan-out's queue, in a transaction of its own guarded by the inbox. An event no endpoint
+   * subscribed to writes nothing at all.
    * @returns how many deliveries were scheduled, or `duplicate` when this message was fanned out before
    * @throws UserNotFoundError (permanent) when endpoints are subscribed but the event's user does not exist
    */
@@ -47,47 +51,57 @@ export class WebhookFanout {
     this.database.assertConnected();
     // Most events have no subscriber: no transaction, no inbox row for them.
     if ((await this.endpoints.findSubscribed(eventType)).length === 0) return 0;
-    const scheduled = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       if (!(await this.scheduler.claimFanOut(manager, message.messageId))) return 'duplicate' as const;
-      const endpoints = await this.endpoints.findSubscribed(eventType, manager);
-      if (endpoints.length > 0 && !(await manager.existsBy(User, { id: event.userId }))) {
-        throw new UserNotFoundError(event.userId);
-      }
-      let count = 0;
-      for (const endpoint of endpoints) {
-        const deliveryId = randomUUID();
-        const stepMessageId = randomUUID();
-        const inserted = await this.deliveries.insert(manager, {
-          id: deliveryId,
+      if (!(await manager.existsBy(User, { id: event.userId }))) throw new UserNotFoundError(event.userId);
+      return this.scheduleDeliveries(manager, message, eventType, event);
+    });
+  }
+
+  /**
+   * In the caller's transaction (which deduplicates the event message): a delivery for every endpoint
+   * subscribed to the event's type, unless it has one for this event already.
+   * @returns how many deliveries were scheduled
+   */
+  async scheduleDeliveries(
+    manager: EntityManager,
+    message: FanOutMessage,
+    eventType: WebhookEventType,
+    event: WebhookSourceEvent,
+  ): Promise<number> {
+    const endpoints = await this.endpoints.findSubscribed(eventType, manager);
+    let count = 0;
+    for (const endpoint of endpoints) {
+      const deliveryId = randomUUID();
+      const stepMessageId = randomUUID();
+      const inserted = await this.deliveries.insert(manager, {
+        id: deliveryId,
+        endpointId: endpoint.id,
+        userId: event.userId,
+        eventType,
+        eventMessageId: message.messageId,
+        eventPayload: { ...event },
+        occurredAt: new Date(occurredAt(event)),
+        stepMessageId,
+      });
+      // Delivered before (the inbox row of an old fan-out was purged): the endpoint has its delivery.
+      if (!inserted) continue;
+      await this.scheduler.schedule(manager, {
+        command: {
+          deliveryId,
           endpointId: endpoint.id,
           userId: event.userId,
           eventType,
           eventMessageId: message.messageId,
-          eventPayload: { ...event },
-          occurredAt: new Date(occurredAt(event)),
-          stepMessageId,
-        });
-        // Delivered before (the inbox row of an old fan-out was purged): the endpoint has its delivery.
-        if (!inserted) continue;
-        await this.scheduler.schedule(manager, {
-          command: {
-            deliveryId,
-            endpointId: endpoint.id,
-            userId: event.userId,
-            eventType,
-            eventMessageId: message.messageId,
-          },
-          url: endpoint.url,
-          stepMessageId,
-          headers: message.requestId ? { 'x-request-id': message.requestId } : {},
-        });
-        count++;
-      }
-      return count;
-    });
-    if (scheduled !== 'duplicate') {
-      this.logger.log(`${eventType} of user ${event.userId}: ${scheduled} webhook deliveries scheduled`);
+        },
+        url: endpoint.url,
+        stepMessageId,
+        headers: message.requestId ? { 'x-request-id': message.requestId } : {},
+      });
+      count++;
     }
-    return scheduled;
+    if (count > 0)
+      this.logger.log(`${eventType} of user ${event.userId}: ${count} webhook deliveries scheduled`);
+    return count;
   }
 }
