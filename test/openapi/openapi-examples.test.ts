@@ -153,6 +153,26 @@ describe('OpenAPI error examples', () => {
     url: base.url.replace(/\/users\/[^/?]+/, `/users/${userId}`),
   });
 
+  /** A webhook endpoint registered through the API (its example URL does not resolve, which is accepted). */
+  const webhookEndpoint = async (headers: Record<string, string>) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/webhooks',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: JSON.stringify({ url: 'https://hooks.example.com/onboarding', events: ['user.registered'] }),
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json<{ id: string }>().id;
+  };
+
+  /** `base` for another webhook endpoint id, and delivery id when given. */
+  const forWebhook = (base: RequestParts, endpointId: string, deliveryId?: string) => ({
+    ...base,
+    url: base.url
+      .replace(/\/webhooks\/[^/?]+/, `/webhooks/${endpointId}`)
+      .replace(/\/deliveries\/[^/?]+/, deliveryId ? `/deliveries/${deliveryId}` : '$&'),
+  });
+
   /** The real answer to the request that provokes `code` on this operation; undefined if unknown. */
   async function provoke(
     documented: DocumentedOperation,
@@ -322,6 +342,27 @@ describe('OpenAPI error examples', () => {
           );
           return send(app, forUser(documented, base, userId));
         }
+      case 'WEBHOOK_URL_NOT_ALLOWED':
+        return send(app, {
+          ...base,
+          headers: json,
+          payload: JSON.stringify({ url: 'https://127.0.0.1/hook', events: ['user.registered'] }),
+        });
+      case 'WEBHOOK_ENDPOINT_NOT_FOUND':
+        return send(app, base);
+      case 'WEBHOOK_DELIVERY_NOT_FOUND':
+        return send(app, forWebhook(base, await webhookEndpoint(base.headers)));
+      case 'WEBHOOK_DELIVERY_PENDING': {
+        const endpointId = await webhookEndpoint(base.headers);
+        const deliveryId = randomUUID();
+        await env.query(
+          `INSERT INTO webhook_deliveries (id, endpoint_id, user_id, event_type, event_message_id, event_payload,
+             occurred_at, status, step_message_id)
+           VALUES ($1, $2, $3, 'user.registered', $4, '{}', now(), 'pending', $4)`,
+          [deliveryId, endpointId, await registeredUser(), randomUUID()],
+        );
+        return send(app, forWebhook(base, endpointId, deliveryId));
+      }
       default:
         return undefined;
     }

@@ -5,11 +5,12 @@ import { createValidationPipe, ProblemDetailsFilter } from '@app/http-problems';
 import { IdempotencyModule } from '@app/idempotency';
 import { MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
-import { OnboardingModule } from '@app/onboarding';
-import { OutboxRelayModule } from '@app/outbox';
+import { DeliverWebhookScheduler, OnboardingModule } from '@app/onboarding';
+import { OutboxModule, OutboxRelayModule } from '@app/outbox';
 import { RateLimitingModule } from '@app/rate-limiting';
 import { UsersModule } from '@app/users';
 import { VerificationModule } from '@app/verification';
+import { WebhooksModule } from '@app/webhooks';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -28,8 +29,9 @@ import { FunnelStatistics } from './stats/funnel.statistics';
 import { EmailVerificationController } from './users/email-verification.controller';
 import { VerificationPageController } from './verification-page/verification-page.controller';
 import { UsersController } from './users/users.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
-/** The REST API: users, dead letters, health, and the outbox relay that publishes what the API writes. */
+/** The REST API: users, dead letters, webhooks, health, and the outbox relay that publishes what the API writes. */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
@@ -52,6 +54,11 @@ export class ApiModule {
         DeadLetterStoreModule,
         RateLimitingModule,
         IdempotencyModule,
+        // Endpoints, secrets, the delivery log; a redelivery is scheduled as a deliver-webhook step.
+        WebhooksModule.forRoot({
+          imports: [OnboardingModule, OutboxModule],
+          scheduler: DeliverWebhookScheduler,
+        }),
       ],
       controllers: [
         UsersController,
@@ -62,6 +69,7 @@ export class ApiModule {
         // Read-only views for operators (the console): the funnel, dead letters grouped.
         DeadLetterGroupsController,
         FunnelController,
+        WebhooksController,
         HealthController,
       ],
       providers: [

@@ -6,6 +6,7 @@ import { MessageRetryModule, MessagingModule } from '@app/messaging';
 import { AppOptions, LoggingModule, MetricsModule } from '@app/observability';
 import { OnboardingDeadLetterObserver, OnboardingModule, OnboardingStepsModule } from '@app/onboarding';
 import { OutboxRelayModule } from '@app/outbox';
+import { WebhookDeadLetterObserver, WebhookStoreModule } from '@app/webhooks';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -14,6 +15,8 @@ import { HealthController } from './health/health.controller';
 import { ProvisionAccountHandler } from './onboarding/provision-account.handler';
 import { SendVerificationEmailHandler } from './onboarding/send-verification-email.handler';
 import { RetentionJob } from './retention/retention.job';
+import { DeliverWebhookHandler } from './webhooks/deliver-webhook.handler';
+import { WebhookFanoutHandler } from './webhooks/webhook-fanout.handler';
 import { workerConsumerProvider } from './worker.consumer';
 
 /**
@@ -36,13 +39,19 @@ export class WorkerModule {
         OnboardingStepsModule,
         OutboxRelayModule,
         // A step's dead-lettered message fails its unit (and the onboarding), in the ledger's transaction.
-        DeadLettersModule.forRoot({ imports: [OnboardingModule], observers: [OnboardingDeadLetterObserver] }),
+        // A dead-lettered webhook delivery also ends failed in the delivery log.
+        DeadLettersModule.forRoot({
+          imports: [OnboardingModule, WebhookStoreModule],
+          observers: [OnboardingDeadLetterObserver, WebhookDeadLetterObserver],
+        }),
         TerminusModule.forRoot({ logger: false }),
         MetricsModule.forRoot('worker'),
       ],
       controllers: [
         ProvisionAccountHandler,
         SendVerificationEmailHandler,
+        DeliverWebhookHandler,
+        WebhookFanoutHandler,
         DeadLetterHandler,
         HealthController,
       ],

@@ -1,11 +1,13 @@
 import { AppConfig } from '@app/config';
 import { ConsumerQueue, DEAD_LETTER_PATTERN, queueName, TopologyNames } from '@app/messaging';
 import { ONBOARDING_STEPS } from '@app/onboarding';
+import { WEBHOOK_FANOUT, WEBHOOK_FANOUT_EVENT_TYPES } from '@app/webhooks';
 
 /**
  * Every queue the worker consumes: one per onboarding step (a slow or failing step never takes the prefetch
- * slots of another), bound to the events that start the step and to its commands on the steps exchange; and the
- * dead-letter queue, drained into the ledger.
+ * slots of another), bound to the events that start the step and to its commands on the steps exchange; the
+ * webhook fan-out's queue, bound to the user events other than `user.registered` (which provision-account fans
+ * out: see WEBHOOK_FANOUT_EVENT_TYPES); and the dead-letter queue, drained into the ledger.
  */
 export function workerQueues(names: TopologyNames, config: AppConfig): ConsumerQueue[] {
   const prefetch = config.rabbitmq.prefetch;
@@ -20,8 +22,20 @@ export function workerQueues(names: TopologyNames, config: AppConfig): ConsumerQ
     accepts: [...step.startedBy, step.name],
     prefetch,
   }));
+  const webhooks: ConsumerQueue = {
+    name: queueName(names, 'webhooks'),
+    role: 'work',
+    pattern: WEBHOOK_FANOUT,
+    bindings: WEBHOOK_FANOUT_EVENT_TYPES.map((event) => ({
+      exchange: names.eventsExchange,
+      routingKey: event,
+    })),
+    accepts: WEBHOOK_FANOUT_EVENT_TYPES,
+    prefetch,
+  };
   return [
     ...steps,
+    webhooks,
     {
       name: names.deadLetterQueue,
       role: 'dead-letters',

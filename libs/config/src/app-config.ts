@@ -85,6 +85,8 @@ export class AppConfig {
   readonly secrets: { encryptionKey: Buffer | null; previousKeys: readonly Buffer[] };
   readonly verification: { tokenTtlMs: number; resendIntervalMs: number };
   readonly mail: { smtpUrl?: string; from: string };
+  /** Outgoing webhooks: the delivery timeout, the SSRF guard's switch, and the rotation grace period. */
+  readonly webhooks: { timeoutMs: number; allowPrivateNetworks: boolean; secretRotationGraceMs: number };
   /** Base of the links the service mails (verification). */
   readonly publicBaseUrl: string;
 
@@ -157,6 +159,11 @@ export class AppConfig {
     };
     this.mail = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
     this.publicBaseUrl = env.PUBLIC_BASE_URL.replace(/\/+$/, '');
+    this.webhooks = {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      secretRotationGraceMs: env.WEBHOOK_SECRET_ROTATION_GRACE,
+    };
     this.verification = {
       tokenTtlMs: env.VERIFICATION_TOKEN_TTL,
       resendIntervalMs: env.VERIFICATION_RESEND_INTERVAL,
@@ -204,6 +211,10 @@ function crossFieldProblems(env: Environment): string[] {
   }
   if (env.DATABASE_STATEMENT_TIMEOUT_MS >= env.WORKER_HANDLER_TIMEOUT_MS) {
     problems.push('DATABASE_STATEMENT_TIMEOUT_MS must be below WORKER_HANDLER_TIMEOUT_MS');
+  }
+  // The delivery step records its attempt after the HTTP call, all within the handler's deadline.
+  if (env.WEBHOOK_TIMEOUT_MS >= env.WORKER_HANDLER_TIMEOUT_MS) {
+    problems.push('WEBHOOK_TIMEOUT_MS must be below WORKER_HANDLER_TIMEOUT_MS');
   }
   return problems;
 }

@@ -279,6 +279,32 @@ export class Environment {
   @Max(86_400_000, { message: 'VERIFICATION_RESEND_INTERVAL must be at most 1 day' })
   VERIFICATION_RESEND_INTERVAL = 60_000;
 
+  // --- Webhooks ---
+
+  /** How long one webhook delivery may take (connect, headers and body); longer is a timeout, retried. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
+  /**
+   * Lets webhook endpoints resolve to loopback, private, link-local and other non-public addresses, and use plain
+   * `http`: for development and tests only. Off, the SSRF guard refuses them at registration and at delivery.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
+
+  /** After a secret rotation, deliveries are signed with the old secret too for this long (`24h`, `0`). */
+  @Transform(toDurationMs)
+  @IsInt({
+    message: 'WEBHOOK_SECRET_ROTATION_GRACE must be a duration such as 24h or 30m, or a number of seconds',
+  })
+  @Min(0, { message: 'WEBHOOK_SECRET_ROTATION_GRACE must not be negative' })
+  @Max(30 * 86_400_000, { message: 'WEBHOOK_SECRET_ROTATION_GRACE must be at most 30 days' })
+  WEBHOOK_SECRET_ROTATION_GRACE = 86_400_000;
+
   // --- The public edge: proxies, CORS, documentation, metrics, rate limits, idempotency ---
 
   /** `false` (no proxy: the socket address is the client), `true`, a hop count, or trusted addresses/CIDRs. */

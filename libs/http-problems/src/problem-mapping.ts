@@ -80,6 +80,10 @@ export const PROBLEM_CATALOGUE = {
   VERIFICATION_TOKEN_SUPERSEDED: { status: HttpStatus.GONE, title: 'Verification token superseded' },
   STEP_NOT_FOUND: { status: HttpStatus.NOT_FOUND, title: 'Onboarding step not found' },
   STEP_NOT_FAILED: { status: HttpStatus.CONFLICT, title: 'Onboarding step has not failed' },
+  WEBHOOK_URL_NOT_ALLOWED: { status: HttpStatus.BAD_REQUEST, title: 'Webhook URL not allowed' },
+  WEBHOOK_ENDPOINT_NOT_FOUND: { status: HttpStatus.NOT_FOUND, title: 'Webhook endpoint not found' },
+  WEBHOOK_DELIVERY_NOT_FOUND: { status: HttpStatus.NOT_FOUND, title: 'Webhook delivery not found' },
+  WEBHOOK_DELIVERY_PENDING: { status: HttpStatus.CONFLICT, title: 'Webhook delivery is pending' },
   IDEMPOTENCY_KEY_REUSED: {
     status: HttpStatus.UNPROCESSABLE_ENTITY,
     title: 'Idempotency-Key reused with another request',

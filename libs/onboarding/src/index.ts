@@ -6,6 +6,8 @@ export * from './onboarding-status.updater';
 export * from './onboarding.errors';
 export * from './onboarding.module';
 export * from './retry/onboarding-step-retry.service';
+export * from './steps/deliver-webhook.scheduler';
+export * from './steps/deliver-webhook.step';
 export * from './steps/onboarding-step.metrics';
 export * from './steps/onboarding-step.runner';
 export * from './steps/onboarding-steps';

@@ -7,6 +7,7 @@ import { OnboardingStepUnits1764330000000 } from './1764330000000-onboarding-ste
 import { UserLifecycle1764400000000 } from './1764400000000-user-lifecycle';
 import { VerificationTokens1764400001000 } from './1764400001000-verification-tokens';
 import { IdempotencyKeys1764500000000 } from './1764500000000-idempotency-keys';
+import { Webhooks1764600000000 } from './1764600000000-webhooks';
 import { FunnelIndexes1764800000000 } from './1764800000000-funnel-indexes';
 
 /** Every migration, oldest first. Listed explicitly so that the build needs no file globbing. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   UserLifecycle1764400000000,
   VerificationTokens1764400001000,
   IdempotencyKeys1764500000000,
+  Webhooks1764600000000,
   FunnelIndexes1764800000000,
 ];

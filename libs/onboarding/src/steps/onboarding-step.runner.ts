@@ -91,19 +91,23 @@ export class OnboardingStepRunner {
 
   /**
    * Before an external effect, in a short transaction of its own: a message whose step completed before needs
-   * nothing (`duplicate`); an erased user's step, or one whose `prepare` says there is nothing to do, is
-   * recorded as skipped and claimed in the inbox. Otherwise returns what `prepare` produced, for the effect.
+   * nothing (`duplicate`); an erased user's step (unless `skipErased` is false: the step decides, as a webhook of
+   * `user.erased` must still go out), or one whose `prepare` says there is nothing to do, is recorded as skipped
+   * and claimed in the inbox. Otherwise returns what `prepare` produced, for the effect.
    * @throws UserNotFoundError (permanent) when the user does not exist
    */
   async prepare<T>(
     unit: StepUnit,
     prepare: (manager: EntityManager, user: User) => Promise<T | StepSkip>,
+    { skipErased = true }: { skipErased?: boolean } = {},
   ): Promise<{ outcome: StepOutcome } | { prepared: T; user: User }> {
     return this.dataSource.transaction(async (manager) => {
       if (await this.inbox.isClaimed(manager, unit.messageId, unit.step)) return { outcome: 'duplicate' };
       const user = await this.lockUser(manager, unit.userId);
       const prepared =
-        user.status === 'erased' ? new StepSkip('the user was erased') : await prepare(manager, user);
+        skipErased && user.status === 'erased'
+          ? new StepSkip('the user was erased')
+          : await prepare(manager, user);
       if (!(prepared instanceof StepSkip)) return { prepared, user };
       await this.inbox.claim(manager, unit.messageId, unit.step);
       await this.timeline.markSkipped(manager, unit, prepared.reason);

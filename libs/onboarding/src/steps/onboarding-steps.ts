@@ -65,6 +65,31 @@ export const ONBOARDING_STEPS: readonly OnboardingStepDefinition[] = [
       };
     },
   },
+  {
+    name: ONBOARDING_STEP_NAMES.deliverWebhook,
+    startedBy: [],
+    required: false,
+    summary:
+      'posts one signed webhook (one event to one endpoint; done when the endpoint has answered 2xx); scheduled ' +
+      'by the webhook fan-out, never counts towards onboarding',
+    unitOf: (messageId, payload) => {
+      const userId = userIdOf(payload);
+      const { endpointId, eventMessageId, eventType, deliveryId } = (payload ?? {}) as Record<
+        string,
+        unknown
+      >;
+      if (!userId || typeof endpointId !== 'string' || typeof eventMessageId !== 'string') return undefined;
+      return {
+        userId,
+        step: ONBOARDING_STEP_NAMES.deliverWebhook,
+        // One unit per endpoint and event: a redelivery (a new message) is the same unit again.
+        unit: `${endpointId}:${eventMessageId}`,
+        required: false,
+        messageId,
+        detail: { endpointId, eventType, deliveryId },
+      };
+    },
+  },
 ];
 
 /** The step a name belongs to, if any. */

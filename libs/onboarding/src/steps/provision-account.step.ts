@@ -1,6 +1,7 @@
 import { OutboxWriter } from '@app/outbox';
-import type { UserRegisteredEvent } from '@app/users';
+import { USER_EVENTS, type UserRegisteredEvent } from '@app/users';
 import { SendVerificationEmailCommand } from '@app/verification';
+import { WebhookFanout } from '@app/webhooks';
 import { Injectable } from '@nestjs/common';
 import { OnboardingTimelineRepository } from '../timeline/onboarding-timeline.repository';
 import type { StepOutcome } from './onboarding-step.metrics';
@@ -12,7 +13,8 @@ import { ONBOARDING_STEP_NAMES } from './step-names';
 /**
  * The first step of a registration (`user.registered`): provisions the user's onboarding record and, in the same
  * transaction, schedules the verification email (a `send-verification-email` message through the outbox, and its
- * pending unit on the timeline). PostgreSQL only, so exactly once.
+ * pending unit on the timeline) and the `user.registered` webhook deliveries (the fan-out of this one event runs
+ * here, so that the registration has a single queue). PostgreSQL only, so exactly once.
  */
 @Injectable()
 export class ProvisionAccountStep {
@@ -20,6 +22,7 @@ export class ProvisionAccountStep {
     private readonly runner: OnboardingStepRunner,
     private readonly timeline: OnboardingTimelineRepository,
     private readonly outbox: OutboxWriter,
+    private readonly webhooks: WebhookFanout,
   ) {}
 
   run(message: StepMessage, event: UserRegisteredEvent): Promise<StepOutcome> {
@@ -41,6 +44,7 @@ export class ProvisionAccountStep {
           manager,
           stepUnitOf(ONBOARDING_STEP_NAMES.sendVerificationEmail, mailMessageId, command),
         );
+        await this.webhooks.scheduleDeliveries(manager, message, USER_EVENTS.registered, event);
       }),
     );
   }
