@@ -12,9 +12,10 @@ import {
   RetryPublisher,
 } from '@app/messaging';
 import { ROOT_LOGGER, RootLogger } from '@app/observability';
-import { ONBOARDING_STEPS, OnboardingStepMetrics } from '@app/onboarding';
+import { ONBOARDING_STEP_NAMES, ONBOARDING_STEPS, OnboardingStepMetrics } from '@app/onboarding';
 import { Provider } from '@nestjs/common';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ProvisionAccountBatch } from './onboarding/provision-account.batch';
 import { workerQueues } from './worker.queues';
 
 /**
@@ -33,6 +34,7 @@ export const workerConsumerProvider: Provider = {
     DEFAULT_RETRY_POLICY,
     OUTAGE_DETECTORS,
     OnboardingStepMetrics,
+    ProvisionAccountBatch,
   ],
   useFactory: (
     config: AppConfig,
@@ -44,11 +46,19 @@ export const workerConsumerProvider: Provider = {
     defaultRetryPolicy: RetryPolicyOptions,
     outageDetectors: OutageDetector[],
     stepMetrics: OnboardingStepMetrics,
+    provisionAccountBatch: ProvisionAccountBatch,
   ) => {
     const messages = new Counter({
       name: 'onboarding_messages_total',
       help: 'Messages handled by the worker, by type and outcome (processed, duplicate, retried, dead_lettered, paused, ledger_recorded, ledger_parked)',
       labelNames: ['type', 'outcome'],
+      registers: [registry],
+    });
+    const batches = new Histogram({
+      name: 'onboarding_message_batch_size',
+      help: 'Messages applied together in one transaction, by handler and outcome (committed, or failed: each of its messages then ran by itself)',
+      labelNames: ['handler', 'outcome'],
+      buckets: [2, 4, 8, 16, 32, 64],
       registers: [registry],
     });
     const queues = workerQueues(rabbit.names, config);
@@ -71,6 +81,8 @@ export const workerConsumerProvider: Provider = {
       maxHoldMs: config.rabbitmq.consumerTimeoutMs / 2,
       topologyCheckIntervalMs: config.rabbitmq.topologyCheckIntervalMs,
       rootLogger,
+      batchHandlers: new Map([[ONBOARDING_STEP_NAMES.provisionAccount, provisionAccountBatch]]),
+      onBatch: (outcome, { handler }, size) => batches.observe({ handler, outcome }, size),
       onOutcome: (outcome, { type, handler }) => {
         messages.inc({ type, outcome });
         // What became of a step's message, besides what the step itself counts (onboarding_step_outcomes_total).

@@ -12,6 +12,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { DeadLetterHandler } from './dead-letters/dead-letter.handler';
 import { HealthController } from './health/health.controller';
+import { ProvisionAccountBatch } from './onboarding/provision-account.batch';
 import { ProvisionAccountHandler } from './onboarding/provision-account.handler';
 import { SendVerificationEmailHandler } from './onboarding/send-verification-email.handler';
 import { RetentionJob } from './retention/retention.job';
@@ -58,6 +59,7 @@ export class WorkerModule {
       // HTTP errors (the probes' 503s) as problem+json, like the API's; message handlers have their own filter.
       providers: [
         workerConsumerProvider,
+        ProvisionAccountBatch,
         RetentionJob,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

@@ -3,6 +3,7 @@ export * from './connection/rabbitmq.connection';
 export * from './connection/rabbitmq.health';
 export * from './connection/supervised-channel';
 export * from './consuming/dependency-gate';
+export * from './consuming/message-batch';
 export * from './consuming/message-outcome';
 export * from './consuming/message-validation.pipe';
 export * from './consuming/reliable-rmq.server';

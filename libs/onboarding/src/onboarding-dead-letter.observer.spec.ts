@@ -1,6 +1,7 @@
 import type { RecordedDeadLetter } from '@app/dead-letters';
 import type { EntityManager } from 'typeorm';
 import { OnboardingDeadLetterObserver } from './onboarding-dead-letter.observer';
+import type { OnboardingStatusUpdater } from './onboarding-status.updater';
 import type { OnboardingTimelineRepository } from './timeline/onboarding-timeline.repository';
 
 const USER_ID = '0f8e3c2a-5b1d-4c7e-9a6f-2d4b8e1c3a5f';
@@ -11,7 +12,7 @@ function observe(overrides: Partial<RecordedDeadLetter>) {
   const refresh = jest.fn().mockResolvedValue('failed');
   const observer = new OnboardingDeadLetterObserver(
     { markDeadLettered } as unknown as OnboardingTimelineRepository,
-    { refresh },
+    { refresh } as unknown as OnboardingStatusUpdater,
   );
   const deadLetter: RecordedDeadLetter = {
     messageId: 'm-1',

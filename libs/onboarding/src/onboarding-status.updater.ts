@@ -12,18 +12,29 @@ import { REQUIRED_STEP_NAMES } from './steps/onboarding-steps';
 export class OnboardingStatusUpdater {
   /** @returns the new status when it changed */
   async refresh(manager: EntityManager, userId: string): Promise<OnboardingStatus | undefined> {
-    const [rows]: [{ onboarding_status: OnboardingStatus }[], number] = await manager.query(
+    return (await this.refreshMany(manager, [userId])).get(userId);
+  }
+
+  /** {@link refresh} for several users in one statement. @returns the users whose status changed, with the new one */
+  async refreshMany(
+    manager: EntityManager,
+    userIds: readonly string[],
+  ): Promise<Map<string, OnboardingStatus>> {
+    if (userIds.length === 0) return new Map();
+    const [rows]: [{ id: string; onboarding_status: OnboardingStatus }[], number] = await manager.query(
       `UPDATE users SET onboarding_status = next.status
-       FROM (SELECT CASE
+       FROM (SELECT user_id,
+                    CASE
                       WHEN count(*) FILTER (WHERE status = 'failed') > 0 THEN 'failed'
                       WHEN count(DISTINCT step) FILTER (WHERE status IN ('completed', 'skipped')) >= $2 THEN 'completed'
                       ELSE 'pending'
                     END AS status
-             FROM onboarding_steps WHERE user_id = $1 AND required) next
-       WHERE users.id = $1 AND users.status <> 'erased' AND users.onboarding_status <> next.status
-       RETURNING users.onboarding_status`,
-      [userId, REQUIRED_STEP_NAMES.length],
+             FROM onboarding_steps WHERE user_id = ANY($1::uuid[]) AND required
+             GROUP BY user_id) next
+       WHERE users.id = next.user_id AND users.status <> 'erased' AND users.onboarding_status <> next.status
+       RETURNING users.id, users.onboarding_status`,
+      [userIds, REQUIRED_STEP_NAMES.length],
     );
-    return rows[0]?.onboarding_status;
+    return new Map(rows.map((row) => [row.id, row.onboarding_status]));
   }
 }

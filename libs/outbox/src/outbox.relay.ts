@@ -56,8 +56,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.wakeup.wake();
-    await this.running;
+    // First, and whatever the loop ends in: a listener left running reconnects forever after the app is gone.
     await this.listener.stop();
+    await this.running;
     await this.flush();
   }
 

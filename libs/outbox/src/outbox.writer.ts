@@ -29,19 +29,26 @@ export interface NewOutboxMessage {
 export class OutboxWriter {
   /** @returns the id of the new outbox row */
   async enqueue(manager: EntityManager, message: NewOutboxMessage): Promise<string> {
-    const id = randomUUID();
+    const [id] = await this.enqueueMany(manager, [message]);
+    return id;
+  }
+
+  /** Several messages in one statement (one NOTIFY for all of them). @returns the new rows' ids, in order */
+  async enqueueMany(manager: EntityManager, messages: readonly NewOutboxMessage[]): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const ids = messages.map(() => randomUUID());
     await manager.query(
       `INSERT INTO outbox_messages (id, message_id, exchange, routing_key, payload, headers)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`,
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])`,
       [
-        id,
-        message.messageId ?? null,
-        message.exchange ?? 'events',
-        message.routingKey,
-        JSON.stringify(message.payload),
-        JSON.stringify(message.headers ?? {}),
+        ids,
+        messages.map((message) => message.messageId ?? null),
+        messages.map((message) => message.exchange ?? 'events'),
+        messages.map((message) => message.routingKey),
+        messages.map((message) => JSON.stringify(message.payload)),
+        messages.map((message) => JSON.stringify(message.headers ?? {})),
       ],
     );
-    return id;
+    return ids;
   }
 }

@@ -1,7 +1,7 @@
 import { uniqueViolationConstraint } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, Repository } from 'typeorm';
+import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { UserCursor } from './user-cursor';
 import { User, type UserStatus, type VerificationMethod } from './user.entity';
 import type { UserProfileField } from './user-updated.event';
@@ -80,6 +80,18 @@ export class UsersRepository {
    */
   lockById(manager: EntityManager, id: string): Promise<User | null> {
     return manager.findOne(User, { where: { id }, lock: { mode: 'for_no_key_update' } });
+  }
+
+  /**
+   * Several users, each locked as by {@link lockById}, in id order: two transactions locking overlapping sets
+   * wait for each other instead of deadlocking.
+   */
+  lockManyByIds(manager: EntityManager, ids: readonly string[]): Promise<User[]> {
+    return manager.find(User, {
+      where: { id: In([...ids]) },
+      order: { id: 'ASC' },
+      lock: { mode: 'for_no_key_update' },
+    });
   }
 
   /** Users after `after` in `(createdAt, id)` order that match `filter`. */

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { WebhookDeliveryRepository } from './webhook-delivery.repository';
 import { WebhookDeliveryScheduler } from './webhook-delivery.scheduler';
+import type { WebhookEndpoint } from './webhook-endpoint.entity';
 import { WebhookEndpointRepository } from './webhook-endpoint.repository';
 import { occurredAt, type WebhookEventType, type WebhookSourceEvent } from './webhook-events';
 
@@ -69,39 +70,66 @@ export class WebhookFanout {
     eventType: WebhookEventType,
     event: WebhookSourceEvent,
   ): Promise<number> {
+    return this.scheduleDeliveriesOfMany(manager, eventType, [{ message, event }]);
+  }
+
+  /**
+   * {@link scheduleDeliveries} for several events of one type (a batch of a step), looking the endpoints up once.
+   * @returns how many deliveries were scheduled in all
+   */
+  async scheduleDeliveriesOfMany(
+    manager: EntityManager,
+    eventType: WebhookEventType,
+    events: readonly { message: FanOutMessage; event: WebhookSourceEvent }[],
+  ): Promise<number> {
     const endpoints = await this.endpoints.findSubscribed(eventType, manager);
+    if (endpoints.length === 0) return 0;
     let count = 0;
-    for (const endpoint of endpoints) {
-      const deliveryId = randomUUID();
-      const stepMessageId = randomUUID();
-      const inserted = await this.deliveries.insert(manager, {
-        id: deliveryId,
+    for (const { message, event } of events) {
+      let scheduled = 0;
+      for (const endpoint of endpoints)
+        if (await this.scheduleDelivery(manager, endpoint, message, eventType, event)) scheduled++;
+      if (scheduled > 0)
+        this.logger.log(`${eventType} of user ${event.userId}: ${scheduled} webhook deliveries scheduled`);
+      count += scheduled;
+    }
+    return count;
+  }
+
+  /** @returns whether a delivery was scheduled (false: the endpoint has its delivery of this event already) */
+  private async scheduleDelivery(
+    manager: EntityManager,
+    endpoint: Pick<WebhookEndpoint, 'id' | 'url'>,
+    message: FanOutMessage,
+    eventType: WebhookEventType,
+    event: WebhookSourceEvent,
+  ): Promise<boolean> {
+    const deliveryId = randomUUID();
+    const stepMessageId = randomUUID();
+    const inserted = await this.deliveries.insert(manager, {
+      id: deliveryId,
+      endpointId: endpoint.id,
+      userId: event.userId,
+      eventType,
+      eventMessageId: message.messageId,
+      eventPayload: { ...event },
+      occurredAt: new Date(occurredAt(event)),
+      stepMessageId,
+    });
+    // Delivered before (the inbox row of an old fan-out was purged): the endpoint has its delivery.
+    if (!inserted) return false;
+    await this.scheduler.schedule(manager, {
+      command: {
+        deliveryId,
         endpointId: endpoint.id,
         userId: event.userId,
         eventType,
         eventMessageId: message.messageId,
-        eventPayload: { ...event },
-        occurredAt: new Date(occurredAt(event)),
-        stepMessageId,
-      });
-      // Delivered before (the inbox row of an old fan-out was purged): the endpoint has its delivery.
-      if (!inserted) continue;
-      await this.scheduler.schedule(manager, {
-        command: {
-          deliveryId,
-          endpointId: endpoint.id,
-          userId: event.userId,
-          eventType,
-          eventMessageId: message.messageId,
-        },
-        url: endpoint.url,
-        stepMessageId,
-        headers: message.requestId ? { 'x-request-id': message.requestId } : {},
-      });
-      count++;
-    }
-    if (count > 0)
-      this.logger.log(`${eventType} of user ${event.userId}: ${count} webhook deliveries scheduled`);
-    return count;
+      },
+      url: endpoint.url,
+      stepMessageId,
+      headers: message.requestId ? { 'x-request-id': message.requestId } : {},
+    });
+    return true;
   }
 }

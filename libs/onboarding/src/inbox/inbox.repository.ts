@@ -10,12 +10,21 @@ export class InboxRepository {
    * the primary key until the first transaction ends, then sees the claim.
    */
   async claim(manager: EntityManager, messageId: string, handler: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO inbox_messages (message_id, handler) VALUES ($1, $2)
+    return (await this.claimMany(manager, [messageId], handler)).has(messageId);
+  }
+
+  /** {@link claim} for several messages of one handler, in one statement. @returns the ids claimed now */
+  async claimMany(
+    manager: EntityManager,
+    messageIds: readonly string[],
+    handler: string,
+  ): Promise<Set<string>> {
+    const rows: { message_id: string }[] = await manager.query(
+      `INSERT INTO inbox_messages (message_id, handler) SELECT unnest($1::text[]), $2
        ON CONFLICT DO NOTHING RETURNING message_id`,
-      [messageId, handler],
+      [messageIds, handler],
     );
-    return rows.length === 1;
+    return new Set(rows.map((row) => row.message_id));
   }
 
   /** Whether `(messageId, handler)` was claimed by a committed transaction (a check, not a claim). */

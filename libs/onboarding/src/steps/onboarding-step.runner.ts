@@ -6,13 +6,19 @@ import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { InboxRepository } from '../inbox/inbox.repository';
 import { OnboardingStatusUpdater } from '../onboarding-status.updater';
-import { OnboardingTimelineRepository } from '../timeline/onboarding-timeline.repository';
+import { OnboardingTimelineRepository, SettledUnit } from '../timeline/onboarding-timeline.repository';
 import { describeFailure, StepUnit } from '../timeline/step-unit';
 import { OnboardingStepMetrics, StepOutcome } from './onboarding-step.metrics';
 
 /** Returned by a step's work when there is nothing to do any more; recorded on the timeline as skipped. */
 export class StepSkip {
   constructor(readonly reason: string) {}
+}
+
+/** A unit of a step and its user, locked in the step's transaction. */
+export interface UnitOfUser {
+  unit: StepUnit;
+  user: User;
 }
 
 /**
@@ -48,17 +54,31 @@ export class OnboardingStepRunner {
       this.database.assertConnected();
       const outcome = await body();
       this.metrics.stepRan(unit.step, outcome, seconds());
-      this.logger.log(
-        outcome === 'duplicate'
-          ? `message ${unit.messageId} was processed before; ${unit.step} skipped`
-          : `${unit.step} of user ${unit.userId} ${outcome}`,
-      );
+      this.logOutcome(unit, outcome);
       return outcome;
     } catch (error) {
       this.metrics.stepRan(unit.step, 'failed', seconds());
       if (!(error instanceof UserNotFoundError)) await this.recordFailedAttempt(unit, error);
       throw error;
     }
+  }
+
+  /**
+   * {@link run} for a batch ({@link completeMany}): times it, and counts and logs each unit's outcome. A failed
+   * batch is only rethrown: nothing of it was committed, and each of its messages runs again by itself, through
+   * {@link run}, which counts and records a failure then.
+   */
+  async runMany(units: readonly StepUnit[], body: () => Promise<StepOutcome[]>): Promise<StepOutcome[]> {
+    const started = performance.now();
+    this.database.assertConnected();
+    const outcomes = await body();
+    // The batch's time is each unit's: every unit waited for all of it.
+    const seconds = (performance.now() - started) / 1000;
+    units.forEach((unit, index) => {
+      this.metrics.stepRan(unit.step, outcomes[index], seconds);
+      this.logOutcome(unit, outcomes[index]);
+    });
+    return outcomes;
   }
 
   /**
@@ -70,23 +90,62 @@ export class OnboardingStepRunner {
   async complete(
     unit: StepUnit,
     work: (manager: EntityManager, user: User) => Promise<void | StepSkip>,
-    { skipErased = true }: { skipErased?: boolean } = {},
+    options: { skipErased?: boolean } = {},
   ): Promise<StepOutcome> {
-    const { outcome, ended } = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.inbox.claim(manager, unit.messageId, unit.step)))
-        return { outcome: 'duplicate' as const };
-      const user = await this.lockUser(manager, unit.userId);
-      const skip =
-        skipErased && user.status === 'erased'
-          ? new StepSkip('the user was erased')
-          : await work(manager, user);
-      if (skip instanceof StepSkip) await this.timeline.markSkipped(manager, unit, skip.reason);
-      else await this.timeline.markCompleted(manager, unit);
-      const ended = await this.status.refresh(manager, unit.userId);
-      return { outcome: skip instanceof StepSkip ? ('skipped' as const) : ('completed' as const), ended };
-    });
-    if (ended === 'completed' || ended === 'failed') this.metrics.onboardingEnded(ended);
+    const [outcome] = await this.completeMany(
+      [unit],
+      async (manager, [item]) => [await work(manager, item.user)],
+      options,
+    );
     return outcome;
+  }
+
+  /**
+   * {@link complete} for several messages of one step, each for a different user, in one transaction: one inbox
+   * claim, one lock and one write per kind of row for all of them. All or nothing: when any of them fails (its
+   * user does not exist, say), nothing is committed, and the caller takes them one by one.
+   * @returns an outcome per unit, in the order given
+   * @throws UserNotFoundError when the user of any unit does not exist
+   */
+  async completeMany(
+    units: readonly StepUnit[],
+    work: (manager: EntityManager, items: readonly UnitOfUser[]) => Promise<readonly (void | StepSkip)[]>,
+    { skipErased = true }: { skipErased?: boolean } = {},
+  ): Promise<StepOutcome[]> {
+    const { outcomes, ended } = await this.dataSource.transaction(async (manager) => {
+      const claimed = await this.inbox.claimMany(
+        manager,
+        units.map((unit) => unit.messageId),
+        units[0].step,
+      );
+      const toDo = units.filter((unit) => claimed.has(unit.messageId));
+      const users = await this.lockUsers(manager, toDo);
+      const erased = (item: UnitOfUser) => skipErased && item.user.status === 'erased';
+      const items = toDo.map((unit) => ({ unit, user: users.get(unit.userId)! }));
+      const working = items.filter((item) => !erased(item));
+      const results = new Map(
+        (working.length > 0 ? await work(manager, working) : []).map((result, index) => [
+          working[index].unit,
+          result,
+        ]),
+      );
+      const settled = items.map(({ unit }, index): SettledUnit => {
+        const result = erased(items[index]) ? new StepSkip('the user was erased') : results.get(unit);
+        return result instanceof StepSkip
+          ? { unit, status: 'skipped', reason: result.reason }
+          : { unit, status: 'completed' };
+      });
+      await this.timeline.settleMany(manager, settled);
+      const ended = await this.status.refreshMany(
+        manager,
+        toDo.map((unit) => unit.userId),
+      );
+      const statusOf = new Map(settled.map(({ unit, status }) => [unit, status]));
+      return { outcomes: units.map((unit) => statusOf.get(unit) ?? ('duplicate' as const)), ended };
+    });
+    for (const status of ended.values())
+      if (status === 'completed' || status === 'failed') this.metrics.onboardingEnded(status);
+    return outcomes;
   }
 
   /**
@@ -109,17 +168,44 @@ export class OnboardingStepRunner {
           ? new StepSkip('the user was erased')
           : await prepare(manager, user);
       if (!(prepared instanceof StepSkip)) return { prepared, user };
-      await this.inbox.claim(manager, unit.messageId, unit.step);
+      // A redelivery of a message whose run is completing right now: the check above saw no claim, the user's
+      // lock waited for that run to commit, and the step looks done ("its token is sent"). The claim sees the
+      // committed one: a duplicate, not a skip that would overwrite the unit's completion.
+      if (!(await this.inbox.claim(manager, unit.messageId, unit.step))) return { outcome: 'duplicate' };
       await this.timeline.markSkipped(manager, unit, prepared.reason);
       await this.status.refresh(manager, unit.userId);
       return { outcome: 'skipped' };
     });
   }
 
+  private logOutcome(unit: StepUnit, outcome: StepOutcome): void {
+    this.logger.log(
+      outcome === 'duplicate'
+        ? `message ${unit.messageId} was processed before; ${unit.step} skipped`
+        : `${unit.step} of user ${unit.userId} ${outcome}`,
+    );
+  }
+
   private async lockUser(manager: EntityManager, userId: string): Promise<User> {
     const user = await this.users.lockById(manager, userId);
     if (!user) throw new UserNotFoundError(userId);
     return user;
+  }
+
+  /** The users of the units, locked; @throws UserNotFoundError for the first one that does not exist */
+  private async lockUsers(manager: EntityManager, units: readonly StepUnit[]): Promise<Map<string, User>> {
+    if (units.length === 0) return new Map();
+    const users = new Map(
+      (
+        await this.users.lockManyByIds(
+          manager,
+          units.map((unit) => unit.userId),
+        )
+      ).map((user) => [user.id, user]),
+    );
+    const missing = units.find((unit) => !users.has(unit.userId));
+    if (missing) throw new UserNotFoundError(missing.userId);
+    return users;
   }
 
   /**

@@ -3,12 +3,19 @@ import { USER_EVENTS, type UserRegisteredEvent } from '@app/users';
 import { SendVerificationEmailCommand } from '@app/verification';
 import { WebhookFanout } from '@app/webhooks';
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { OnboardingTimelineRepository } from '../timeline/onboarding-timeline.repository';
 import type { StepOutcome } from './onboarding-step.metrics';
 import { OnboardingStepRunner } from './onboarding-step.runner';
 import { stepUnitOf } from './onboarding-steps';
 import { followUpHeaders, StepMessage } from './step-message';
 import { ONBOARDING_STEP_NAMES } from './step-names';
+
+/** One `user.registered` message for the step. */
+export interface Registration {
+  message: StepMessage;
+  event: UserRegisteredEvent;
+}
 
 /**
  * The first step of a registration (`user.registered`): provisions the user's onboarding record and, in the same
@@ -28,24 +35,53 @@ export class ProvisionAccountStep {
   run(message: StepMessage, event: UserRegisteredEvent): Promise<StepOutcome> {
     const unit = stepUnitOf(ONBOARDING_STEP_NAMES.provisionAccount, message.messageId, event);
     return this.runner.run(unit, () =>
-      this.runner.complete(unit, async (manager, user) => {
-        const command: SendVerificationEmailCommand = {
-          userId: user.id,
-          reason: 'registration',
-          requestedAt: new Date().toISOString(),
-        };
-        const mailMessageId = await this.outbox.enqueue(manager, {
-          exchange: 'steps',
-          routingKey: ONBOARDING_STEP_NAMES.sendVerificationEmail,
-          payload: command,
-          headers: followUpHeaders(message),
-        });
-        await this.timeline.schedule(
+      this.runner.complete(unit, (manager) => this.provision(manager, [{ message, event }])),
+    );
+  }
+
+  /**
+   * Several registrations, each of a different user, in one transaction ({@link OnboardingStepRunner.completeMany}).
+   * @returns an outcome per registration, in the order given
+   * @throws when any of them fails: nothing is committed then, and each is to run again by itself ({@link run})
+   */
+  runMany(registrations: readonly Registration[]): Promise<StepOutcome[]> {
+    const units = registrations.map(({ message, event }) =>
+      stepUnitOf(ONBOARDING_STEP_NAMES.provisionAccount, message.messageId, event),
+    );
+    const byUnit = new Map(units.map((unit, index) => [unit, registrations[index]]));
+    return this.runner.runMany(units, () =>
+      this.runner.completeMany(units, async (manager, items) => {
+        await this.provision(
           manager,
-          stepUnitOf(ONBOARDING_STEP_NAMES.sendVerificationEmail, mailMessageId, command),
+          items.map(({ unit }) => byUnit.get(unit)!),
         );
-        await this.webhooks.scheduleDeliveries(manager, message, USER_EVENTS.registered, event);
+        return items.map(() => undefined);
       }),
     );
+  }
+
+  private async provision(manager: EntityManager, registrations: readonly Registration[]): Promise<void> {
+    const requestedAt = new Date().toISOString();
+    const commands = registrations.map(({ event }): SendVerificationEmailCommand => ({
+      userId: event.userId,
+      reason: 'registration',
+      requestedAt,
+    }));
+    const mailMessageIds = await this.outbox.enqueueMany(
+      manager,
+      registrations.map(({ message }, index) => ({
+        exchange: 'steps',
+        routingKey: ONBOARDING_STEP_NAMES.sendVerificationEmail,
+        payload: commands[index],
+        headers: followUpHeaders(message),
+      })),
+    );
+    await this.timeline.scheduleMany(
+      manager,
+      commands.map((command, index) =>
+        stepUnitOf(ONBOARDING_STEP_NAMES.sendVerificationEmail, mailMessageIds[index], command),
+      ),
+    );
+    await this.webhooks.scheduleDeliveriesOfMany(manager, USER_EVENTS.registered, registrations);
   }
 }

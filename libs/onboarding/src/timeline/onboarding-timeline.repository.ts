@@ -4,6 +4,25 @@ import { EntityManager, Repository } from 'typeorm';
 import { OnboardingStep } from './onboarding-step.entity';
 import type { StepUnit } from './step-unit';
 
+/** A unit that is done: completed, or skipped with the reason why. */
+export interface SettledUnit {
+  unit: StepUnit;
+  status: 'completed' | 'skipped';
+  reason?: string;
+}
+
+/** The columns every unit row starts with, as arrays for `unnest`. */
+function unitColumns(units: readonly StepUnit[]): unknown[][] {
+  return [
+    units.map((unit) => unit.userId),
+    units.map((unit) => unit.step),
+    units.map((unit) => unit.unit),
+    units.map((unit) => unit.required),
+    units.map((unit) => unit.messageId),
+    units.map((unit) => JSON.stringify(unit.detail ?? {})),
+  ];
+}
+
 /** The per-user, per-step-unit onboarding record. Every write runs in the caller's transaction. */
 @Injectable()
 export class OnboardingTimelineRepository {
@@ -11,11 +30,19 @@ export class OnboardingTimelineRepository {
 
   /** A unit that has been scheduled (its message is in the outbox); a unit known already is left as it is. */
   async schedule(manager: EntityManager, unit: StepUnit): Promise<void> {
+    await this.scheduleMany(manager, [unit]);
+  }
+
+  /** {@link schedule} for several units, in one statement. */
+  async scheduleMany(manager: EntityManager, units: readonly StepUnit[]): Promise<void> {
+    if (units.length === 0) return;
     await manager.query(
       `INSERT INTO onboarding_steps (user_id, step, unit, status, attempts, required, message_id, detail, updated_at)
-       VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6::jsonb, now())
+       SELECT user_id, step, unit, 'pending', 0, required, message_id, detail, now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::jsonb[])
+         AS scheduled (user_id, step, unit, required, message_id, detail)
        ON CONFLICT (user_id, step, unit) DO NOTHING`,
-      [unit.userId, unit.step, unit.unit, unit.required, unit.messageId, JSON.stringify(unit.detail ?? {})],
+      unitColumns(units),
     );
   }
 
@@ -24,12 +51,38 @@ export class OnboardingTimelineRepository {
    * {@link recordFailedAttempt}, and this one is added.
    */
   async markCompleted(manager: EntityManager, unit: StepUnit): Promise<void> {
-    await this.settle(manager, unit, 'completed', null);
+    await this.settleMany(manager, [{ unit, status: 'completed' }]);
   }
 
   /** There is nothing to do any more (the user was erased, or is verified already): recorded as a no-op. */
   async markSkipped(manager: EntityManager, unit: StepUnit, reason: string): Promise<void> {
-    await this.settle(manager, unit, 'skipped', reason);
+    await this.settleMany(manager, [{ unit, status: 'skipped', reason }]);
+  }
+
+  /**
+   * {@link markCompleted} and {@link markSkipped} for several units, in one statement; each unit at most once (a
+   * statement cannot settle the same row twice).
+   */
+  async settleMany(manager: EntityManager, settled: readonly SettledUnit[]): Promise<void> {
+    if (settled.length === 0) return;
+    await manager.query(
+      `INSERT INTO onboarding_steps (user_id, step, unit, status, attempts, required, message_id, detail,
+         skipped_reason, started_at, updated_at, completed_at)
+       SELECT user_id, step, unit, status, 1, required, message_id, detail, reason, now(), now(), now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::jsonb[], $7::text[],
+                   $8::text[])
+         AS settled (user_id, step, unit, required, message_id, detail, status, reason)
+       ON CONFLICT (user_id, step, unit) DO UPDATE
+         SET status = EXCLUDED.status, attempts = onboarding_steps.attempts + 1, last_error = NULL,
+             skipped_reason = EXCLUDED.skipped_reason, message_id = EXCLUDED.message_id,
+             started_at = COALESCE(onboarding_steps.started_at, now()), updated_at = now(),
+             completed_at = now(), dead_lettered_at = NULL`,
+      [
+        ...unitColumns(settled.map(({ unit }) => unit)),
+        settled.map(({ status }) => status),
+        settled.map(({ reason }) => reason ?? null),
+      ],
+    );
   }
 
   /**
@@ -102,33 +155,5 @@ export class OnboardingTimelineRepository {
       where: { userId, step, status: 'failed' },
       lock: { mode: 'pessimistic_write' },
     });
-  }
-
-  private async settle(
-    manager: EntityManager,
-    unit: StepUnit,
-    status: 'completed' | 'skipped',
-    reason: string | null,
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO onboarding_steps (user_id, step, unit, status, attempts, required, message_id, detail,
-         skipped_reason, started_at, updated_at, completed_at)
-       VALUES ($1, $2, $3, $4, 1, $5, $6, $7::jsonb, $8, now(), now(), now())
-       ON CONFLICT (user_id, step, unit) DO UPDATE
-         SET status = EXCLUDED.status, attempts = onboarding_steps.attempts + 1, last_error = NULL,
-             skipped_reason = EXCLUDED.skipped_reason, message_id = EXCLUDED.message_id,
-             started_at = COALESCE(onboarding_steps.started_at, now()), updated_at = now(),
-             completed_at = now(), dead_lettered_at = NULL`,
-      [
-        unit.userId,
-        unit.step,
-        unit.unit,
-        status,
-        unit.required,
-        unit.messageId,
-        JSON.stringify(unit.detail ?? {}),
-        reason,
-      ],
-    );
   }
 }
