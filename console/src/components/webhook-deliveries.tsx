@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { WebhookAttempt, WebhookDelivery } from '../api/types';
 import { href } from '../router';
-import { Badge, Time } from './widgets';
+import { Badge, Facts, Time } from './widgets';
 
-const COLUMNS = 10;
+const COLUMNS = 9;
 
 /**
  * An endpoint's delivery log, newest first: each delivery (its id is the `webhook-id` the receiver saw), its
@@ -24,13 +24,12 @@ export function WebhookDeliveries({
     <table aria-label="Deliveries">
       <thead>
         <tr>
-          <th>Delivery (webhook-id)</th>
+          <th>webhook-id</th>
           <th>Event</th>
           <th>User</th>
           <th>Status</th>
           <th class="number">Attempts</th>
           <th class="number">Response</th>
-          <th>Occurred</th>
           <th>Delivered / last change</th>
           <th>Last error</th>
           <th />
@@ -79,7 +78,7 @@ function DeliveryRows({
     <>
       <tr ref={row} class={open || highlighted ? 'row-open' : ''} data-delivery={delivery.id}>
         <td>
-          <code>{delivery.id}</code>
+          <code title={delivery.id}>{delivery.id.slice(0, 8)}…</code>
         </td>
         <td>
           <code>{delivery.eventType}</code>
@@ -96,15 +95,12 @@ function DeliveryRows({
         <td class="number">{delivery.attemptCount}</td>
         <td class="number">{delivery.lastStatusCode ?? <span class="muted">–</span>}</td>
         <td>
-          <Time iso={delivery.occurredAt} />
-        </td>
-        <td>
           <Time iso={delivery.deliveredAt ?? delivery.updatedAt} />
         </td>
         <td class="wrap">{delivery.lastError ?? <span class="muted">–</span>}</td>
         <td class="actions">
           <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
-            {open ? 'Hide attempts' : 'Attempts'}
+            Attempts
           </button>
           <button
             type="button"
@@ -119,6 +115,16 @@ function DeliveryRows({
       {open ? (
         <tr class="row-detail">
           <td colSpan={COLUMNS}>
+            <Facts
+              facts={[
+                ['webhook-id', <code key="id">{delivery.id}</code>],
+                ['Event message', <code key="event">{delivery.eventId}</code>],
+                ['User', <code key="user">{delivery.userId}</code>],
+                ['Occurred', <Time key="occurred" iso={delivery.occurredAt} />],
+                ['Scheduled', <Time key="created" iso={delivery.createdAt} />],
+                ['Delivered', <Time key="delivered" iso={delivery.deliveredAt} empty="not yet" />],
+              ]}
+            />
             <AttemptsTable attempts={delivery.attempts} />
           </td>
         </tr>
