@@ -183,7 +183,6 @@ function CreateEndpoint({
         <input
           id="webhook-url"
           type="url"
-          placeholder="https://hooks.example.com/onboarding"
           value={url}
           onInput={(event) => setUrl(event.currentTarget.value)}
           autoComplete="off"
@@ -207,9 +206,8 @@ function CreateEndpoint({
         ))}
       </fieldset>
       <p class="muted small">
-        Each event is POSTed to the URL signed per Standard Webhooks. The URL must be https on a public
-        address (unless WEBHOOK_ALLOW_PRIVATE_NETWORKS). The signing secret is shown once, right after
-        registering.
+        An absolute URL: https, on a public address (unless WEBHOOK_ALLOW_PRIVATE_NETWORKS). Each event is
+        POSTed to it, signed per Standard Webhooks. The signing secret is shown once, right after registering.
       </p>
       <ProblemMessage error={error} />
     </form>
