@@ -430,6 +430,14 @@ describe('operator console in a browser', () => {
 
     await open('Webhooks');
     await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    // The API's validation answers in the form.
+    await page.getByLabel('URL', { exact: true }).fill('ftp://hooks.example.com/onboarding');
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    await page
+      .getByRole('form', { name: 'Register an endpoint' })
+      .getByRole('alert')
+      .getByText('url must be an absolute http(s) URL')
+      .waitFor();
     await page.getByLabel('URL', { exact: true }).fill(receiver.url(path));
     await page.getByRole('checkbox', { name: 'user.verified' }).uncheck();
     await page.getByRole('button', { name: 'Register', exact: true }).click();
@@ -531,6 +539,24 @@ describe('operator console in a browser', () => {
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(secret);
     await page.getByText('previous secret signs until').first().waitFor();
+    // Within the grace period a delivery is signed with both: a receiver may switch secrets at any time.
+    await delivery.getByRole('button', { name: 'Redeliver' }).click();
+    const signedTwice = await eventually(async () => (about().length >= 4 ? about()[3] : undefined), {
+      timeoutMs: 20_000,
+      what: `the redelivery after the rotation at ${path}`,
+    });
+    expect(signedTwice.headers['webhook-id']).toBe(webhookId);
+    expect(WebhookReceiver.verifies(signedTwice, newSecret)).toBe(true);
+    expect(WebhookReceiver.verifies(signedTwice, secret)).toBe(true);
+    // Secrets live in the page's memory only: never in the tab's storage, never in the URL.
+    const kept = await page.evaluate(() => {
+      const { sessionStorage, localStorage, location } = globalThis as unknown as PageGlobals & {
+        sessionStorage: { length: number; key(index: number): string | null };
+      };
+      const keys = Array.from({ length: sessionStorage.length }, (_, index) => sessionStorage.key(index));
+      return { keys, local: localStorage.length, url: location.href };
+    });
+    expect(kept).toEqual({ keys: [TOKEN_KEY], local: 0, url: expect.not.stringContaining('whsec') });
 
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('button', { name: 'Delete for good' }).click();
