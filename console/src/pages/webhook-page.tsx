@@ -179,7 +179,12 @@ export function WebhookPage({ endpointId, deliveryId }: { endpointId: string; de
           </p>
         ) : (
           <WebhookDeliveries
-            deliveries={[...deliveries.items, ...older.flat()]}
+            deliveries={[
+              ...deliveries.items,
+              // The first page is read again while something is pending: newer deliveries push some of its
+              // items into the older pages already shown.
+              ...older.flat().filter((old) => !deliveries.items.some((item) => item.id === old.id)),
+            ]}
             highlighted={deliveryId}
             onRedeliver={redeliver}
           />
