@@ -18,6 +18,6 @@ export default defineConfig({
     reportCompressedSize: false,
   },
   server: {
-    proxy: Object.fromEntries(['/users', '/dead-letters', '/stats'].map((path) => [path, API])),
+    proxy: Object.fromEntries(['/users', '/dead-letters', '/stats', '/webhooks'].map((path) => [path, API])),
   },
 });

@@ -8,14 +8,18 @@ import { FunnelPage } from './pages/funnel-page';
 import { SignIn } from './pages/sign-in';
 import { UserPage } from './pages/user-page';
 import { UsersPage } from './pages/users-page';
+import { WebhookPage } from './pages/webhook-page';
+import { WebhooksPage } from './pages/webhooks-page';
 import { href, type Route, useRoute } from './router';
 
-function page({ segments: [section, id] }: Route) {
+function page({ segments: [section, id, detail] }: Route) {
   switch (section) {
     case 'users':
       return id ? <UserPage key={id} userId={id} /> : <UsersPage />;
     case 'dead-letters':
       return id ? <DeadLetterPage key={id} messageId={id} /> : <DeadLettersPage />;
+    case 'webhooks':
+      return id ? <WebhookPage key={id} endpointId={id} deliveryId={detail} /> : <WebhooksPage />;
     case 'funnel':
     default:
       return <FunnelPage />;

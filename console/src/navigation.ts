@@ -12,5 +12,5 @@ export const SECTIONS: Section[] = [
   { path: 'funnel', label: 'Funnel' },
   { path: 'users', label: 'Users' },
   { path: 'dead-letters', label: 'Dead letters' },
-  // Webhooks (endpoints, deliveries, redelivery) comes here, with pages/webhooks-page.tsx and its case in app.tsx.
+  { path: 'webhooks', label: 'Webhooks' },
 ];

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * Pages are addressed by the URL fragment (`/console#/users/<id>`), so the API serves one page for all of them and
+ * Pages are addressed by the URL fragment (`/console#/users/<id>`, `#/webhooks/<endpoint id>/<delivery id>`), so the API serves one page for all of them and
  * a link to a user or a dead letter can be shared. Only ids travel in the fragment: never the token, never an email.
  */
 export interface Route {

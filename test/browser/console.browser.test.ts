@@ -12,6 +12,7 @@ import {
   TEST_ADMIN_TOKEN,
   TestEnvironment,
 } from '../support/test-environment';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
 const CHROMIUM = process.env.TEST_CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** `CONSOLE_SCREENSHOTS=docs` saves a PNG of each page there (`npm run docs:screenshots`); unset, none is taken. */
@@ -35,12 +36,14 @@ interface PageGlobals {
  * it. Steps are made to fail on purpose by a trigger (as in test/e2e/dead-letters.e2e.test.ts): provision-account
  * for users whose email starts with `broken.`, the verification mail for `mailbroken.`; retries are quick (one
  * retry after ~100 ms; the mail step's ten attempts within two seconds). A user is "repaired" by changing its
- * email, then replayed through the console.
+ * email, then replayed through the console. Webhooks go to a plain HTTP receiver on 127.0.0.1 (private networks
+ * allowed for it), which verifies their signatures with the `standardwebhooks` package.
  */
 describe('operator console in a browser', () => {
   let env: TestEnvironment;
   let api: NestFastifyApplication;
   let worker: NestFastifyApplication;
+  let receiver: WebhookReceiver;
   let browser: BrowserContext;
   let page: Page;
   let baseUrl: string;
@@ -57,6 +60,7 @@ describe('operator console in a browser', () => {
       RETRY_INITIAL_DELAY_MS: '100',
       RETRY_MAX_DELAY_MS: '200',
       RETRY_MAX_ATTEMPTS: '2',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     };
     await env.query(`
       CREATE FUNCTION test_break_onboarding() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -73,6 +77,7 @@ describe('operator console in a browser', () => {
     await env.query(`
       CREATE TRIGGER test_break_onboarding BEFORE INSERT OR UPDATE ON onboarding_steps
       FOR EACH ROW EXECUTE FUNCTION test_break_onboarding()`);
+    receiver = await WebhookReceiver.start();
     worker = await startWorker(env.config(quickRetries));
     api = await startApi(env.config(quickRetries));
     await api.listen(0, '127.0.0.1');
@@ -108,6 +113,7 @@ describe('operator console in a browser', () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
     await api?.close();
     await worker?.close();
+    await receiver?.stop();
     await env?.cleanup();
   });
 
@@ -122,7 +128,7 @@ describe('operator console in a browser', () => {
     await page.getByRole('navigation', { name: 'Sections' }).waitFor();
   };
 
-  const open = async (section: 'Funnel' | 'Users' | 'Dead letters') =>
+  const open = async (section: 'Funnel' | 'Users' | 'Dead letters' | 'Webhooks') =>
     page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: section }).click();
 
   const register = async (prefix: string) => {
@@ -415,6 +421,153 @@ describe('operator console in a browser', () => {
     await page.getByText(`Replayed ${expected.length} dead letters of HANDLER_FAILED.`).waitFor();
     await group.waitFor({ state: 'detached' });
     for (const row of expected) await waitForOnboarding(row.user_id, 'completed');
+  });
+
+  it('when an endpoint is registered in the console, then its secret is shown once, a registration is delivered to it and logged, a redelivery sends the same webhook-id again, and its secret is rotated and it is deleted from the console', async () => {
+    const path = `/console-hook/${randomUUID()}`;
+    // The first attempt is refused for now (a transient 503), the retry delivered.
+    receiver.script(path, [{ status: 503 }]);
+
+    await open('Webhooks');
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    // The API's validation answers in the form.
+    await page.getByLabel('URL', { exact: true }).fill('ftp://hooks.example.com/onboarding');
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    await page
+      .getByRole('form', { name: 'Register an endpoint' })
+      .getByRole('alert')
+      .getByText('url must be an absolute http(s) URL')
+      .waitFor();
+    await page.getByLabel('URL', { exact: true }).fill(receiver.url(path));
+    await page.getByRole('checkbox', { name: 'user.verified' }).uncheck();
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    const shown = page.getByRole('region', { name: 'Signing secret' });
+    await shown.getByText('Copy it now: it is shown this once.').waitFor();
+    const secret = await shown.getByLabel('Secret').inputValue();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const row = page.getByRole('table', { name: 'Webhook endpoints' }).locator('tr', { hasText: path });
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/user\.registered[\s\S]*active/);
+    expect(await row.innerText()).not.toContain('user.verified');
+    const endpointId = (await row.getAttribute('data-endpoint')) ?? '';
+    expect(endpointId).toMatch(/^[0-9a-f-]{36}$/);
+    await row.getByText('none yet').waitFor();
+
+    // A registration through the API: the worker delivers it (503, then 200), signed with that secret.
+    const user = await register('webhook');
+    const about = () =>
+      receiver.at(path).filter((request) => WebhookReceiver.payload(request).data.id === user.id);
+    const delivered = await eventually(async () => (about().length >= 2 ? about() : undefined), {
+      timeoutMs: 20_000,
+      what: `two requests at ${path}`,
+    });
+    expect(delivered.map((request) => request.status)).toEqual([503, 200]);
+    expect(delivered.every((request) => WebhookReceiver.verifies(request, secret))).toBe(true);
+    const webhookId = String(delivered[0].headers['webhook-id']);
+    expect(delivered[1].headers['webhook-id']).toBe(webhookId);
+
+    // Recorded once the worker has the answer, a moment after the receiver sent it.
+    await eventually(
+      async () =>
+        (
+          await env.query<{ status: string }>(`SELECT status FROM webhook_deliveries WHERE id = $1`, [
+            webhookId,
+          ])
+        )[0]?.status === 'delivered',
+      { what: `delivery ${webhookId} recorded as delivered` },
+    );
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await row.getByText('delivered').waitFor();
+    expect(await row.innerText()).toContain('HTTP 200');
+    await screenshot('webhooks');
+    await shown.getByRole('button', { name: 'I have stored it' }).click();
+    await shown.waitFor({ state: 'detached' });
+
+    await row.getByRole('link', { name: receiver.url(path) }).click();
+    await page.getByRole('heading', { name: receiver.url(path) }).waitFor();
+    expect(page.url()).toContain(`#/webhooks/${endpointId}`);
+    expect(await page.content()).not.toContain(secret);
+    const delivery = page.locator(`tr[data-delivery="${webhookId}"]`);
+    await delivery.getByTestId('delivery-status').getByText('delivered').waitFor();
+    expect((await delivery.locator('td').allInnerTexts()).slice(1, 6)).toEqual([
+      'user.registered',
+      `${user.id.slice(0, 8)}…`,
+      'delivered',
+      '2',
+      '200',
+    ]);
+    await delivery.getByRole('button', { name: 'Attempts' }).click();
+    const attempts = page.getByRole('table', { name: 'Attempts' });
+    expect(await attempts.innerText()).toMatch(/2\s+delivered\s+200[\s\S]*1\s+retrying\s+503/);
+
+    await delivery.getByRole('button', { name: 'Redeliver' }).click();
+    await page
+      .getByRole('status')
+      .getByText(
+        `Redelivery of user.registered scheduled: pending again, with the same webhook-id ${webhookId}.`,
+      )
+      .waitFor();
+    const again = await eventually(async () => (about().length >= 3 ? about()[2] : undefined), {
+      timeoutMs: 20_000,
+      what: `the redelivery at ${path}`,
+    });
+    expect(again.headers['webhook-id']).toBe(webhookId);
+    expect(WebhookReceiver.verifies(again, secret)).toBe(true);
+    // The log follows the redelivery by itself until it is settled.
+    await delivery.locator('td.number').first().getByText('3', { exact: true }).waitFor({ timeout: 20_000 });
+    await delivery.getByTestId('delivery-status').getByText('delivered').waitFor();
+    await attempts.getByText('3', { exact: true }).waitFor();
+    await screenshot('webhook');
+
+    // The user's story links its delivery unit to this log, the delivery open.
+    await delivery.getByRole('link', { name: `${user.id.slice(0, 8)}…` }).click();
+    await page.getByRole('heading', { name: user.email }).waitFor();
+    const unit = page
+      .getByRole('list', { name: 'Onboarding steps' })
+      .locator('[data-step="deliver-webhook"]');
+    await unit.getByText('completed', { exact: true }).waitFor();
+    await unit.getByRole('link', { name: "Its delivery in the endpoint's log" }).click();
+    await page.getByRole('heading', { name: receiver.url(path) }).waitFor();
+    expect(page.url()).toContain(`#/webhooks/${endpointId}/${webhookId}`);
+    await page.getByRole('table', { name: 'Attempts' }).waitFor();
+
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('button', { name: 'Rotate now' }).click();
+    const rotated = page.getByRole('region', { name: 'Signing secret' });
+    await rotated.getByText('Copy it now: it is shown this once.').waitFor();
+    const newSecret = await rotated.getByLabel('Secret').inputValue();
+    expect(newSecret).toMatch(/^whsec_/);
+    expect(newSecret).not.toBe(secret);
+    await page.getByText('previous secret signs until').first().waitFor();
+    // Within the grace period a delivery is signed with both: a receiver may switch secrets at any time.
+    await delivery.getByRole('button', { name: 'Redeliver' }).click();
+    const signedTwice = await eventually(async () => (about().length >= 4 ? about()[3] : undefined), {
+      timeoutMs: 20_000,
+      what: `the redelivery after the rotation at ${path}`,
+    });
+    expect(signedTwice.headers['webhook-id']).toBe(webhookId);
+    expect(WebhookReceiver.verifies(signedTwice, newSecret)).toBe(true);
+    expect(WebhookReceiver.verifies(signedTwice, secret)).toBe(true);
+    // Secrets live in the page's memory only: never in the tab's storage, never in the URL.
+    const kept = await page.evaluate(() => {
+      const { sessionStorage, localStorage, location } = globalThis as unknown as PageGlobals & {
+        sessionStorage: { length: number; key(index: number): string | null };
+      };
+      const keys = Array.from({ length: sessionStorage.length }, (_, index) => sessionStorage.key(index));
+      return { keys, local: localStorage.length, url: location.href };
+    });
+    expect(kept).toEqual({ keys: [TOKEN_KEY], local: 0, url: expect.not.stringContaining('whsec') });
+
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByRole('heading', { name: 'Endpoint deleted' }).waitFor();
+    expect(await page.content()).not.toContain(newSecret);
+    const gone = await api.inject({ method: 'GET', url: `/webhooks/${endpointId}`, headers: admin });
+    expect(gone.statusCode).toBe(404);
+    await open('Webhooks');
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await page.getByText('No webhook endpoint is registered.').waitFor();
+    expect(await page.locator(`tr[data-endpoint="${endpointId}"]`).count()).toBe(0);
   });
 
   it('when every page has been used, then nothing broke the Content-Security-Policy and nothing was loaded from elsewhere', () => {

@@ -34,8 +34,10 @@ export function onSignedOut(listener: (reason: string) => void): () => void {
   return () => signedOut.delete(listener);
 }
 
+type Method = 'GET' | 'POST' | 'DELETE';
+
 async function request<T>(
-  method: 'GET' | 'POST',
+  method: Method,
   path: string,
   body: unknown,
   token: string | undefined,
@@ -63,7 +65,7 @@ async function request<T>(
  */
 export const api = {
   async call<T>(
-    method: 'GET' | 'POST',
+    method: Method,
     path: string,
     { query, body }: { query?: Query; body?: unknown } = {},
   ): Promise<T> {
@@ -82,6 +84,9 @@ export const api = {
   },
   post<T>(path: string, body?: unknown): Promise<T> {
     return api.call<T>('POST', path, { body });
+  },
+  delete(path: string): Promise<void> {
+    return api.call<void>('DELETE', path);
   },
   /** Whether the API accepts `token` (a cheap admin read), without touching the stored one. */
   async check(token: string): Promise<void> {

@@ -151,3 +151,60 @@ export interface Funnel {
   totals: FunnelCounts;
   cohort: FunnelCounts & { pending: number };
 }
+
+/** The event types an endpoint can subscribe to (the API's `WEBHOOK_EVENT_TYPES`). */
+export const WEBHOOK_EVENT_TYPES = [
+  'user.registered',
+  'user.verified',
+  'user.updated',
+  'user.erased',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';
+
+/** An endpoint as the API shows it: never its secret. Only live endpoints are listed (a deleted one is gone). */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: WebhookEventType[];
+  createdAt: string;
+  updatedAt: string;
+  secretRotatedAt: string | null;
+  /** Until then, deliveries carry a second signature with the previous secret. */
+  previousSecretExpiresAt: string | null;
+}
+
+/** The answers to a registration and a rotation: the only ones that carry the secret. */
+export interface WebhookEndpointWithSecret extends WebhookEndpoint {
+  secret: string;
+}
+
+export interface WebhookAttempt {
+  attempt: number;
+  outcome: 'delivered' | 'retrying' | 'failed';
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  startedAt: string;
+}
+
+/** One event for one endpoint; its id is the `webhook-id` of every attempt, redeliveries included. */
+export interface WebhookDelivery {
+  id: string;
+  endpointId: string;
+  eventType: WebhookEventType;
+  eventId: string;
+  userId: string;
+  status: WebhookDeliveryStatus;
+  attemptCount: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  skippedReason: string | null;
+  occurredAt: string;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+  /** Newest first, at most 50. */
+  attempts: WebhookAttempt[];
+}

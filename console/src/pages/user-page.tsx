@@ -35,6 +35,15 @@ const unitLabel = (unit: StepUnit): string => {
   return typeof reason === 'string' ? reason : typeof event === 'string' ? event : unit.unit;
 };
 
+/** For a webhook delivery unit: its place in the endpoint's delivery log (`#/webhooks/<endpoint>/<delivery>`). */
+const deliveryLink = (unit: StepUnit): string | undefined => {
+  const { endpointId, deliveryId } = unit.detail;
+  if (typeof endpointId !== 'string') return undefined;
+  return typeof deliveryId === 'string'
+    ? href('webhooks', endpointId, deliveryId)
+    : href('webhooks', endpointId);
+};
+
 /**
  * A user's whole story on one page: the user, every unit of every onboarding step (status, attempts, last error,
  * times, message, detail), the user's dead letters with every occurrence, and a retry for each failed step.
@@ -166,6 +175,14 @@ export function UserPage({ userId }: { userId: string }) {
                     />
                   ) : null}
                 </div>
+                {deliveryLink(unit) ? (
+                  <p class="small">
+                    <a href={deliveryLink(unit)}>Its delivery in the endpoint&apos;s log</a>
+                    {typeof unit.detail.url === 'string' ? (
+                      <span class="muted"> ({unit.detail.url})</span>
+                    ) : null}
+                  </p>
+                ) : null}
                 {unit.lastError ? <p class="error-text">{unit.lastError}</p> : null}
                 {unit.skippedReason ? <p class="muted">Skipped: {unit.skippedReason}</p> : null}
                 <Facts
