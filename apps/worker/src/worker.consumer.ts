@@ -3,6 +3,7 @@ import { DatabaseConnector } from '@app/database';
 import {
   DEFAULT_RETRY_POLICY,
   DeadLetterPublisher,
+  MessageBatchHandler,
   OUTAGE_DETECTORS,
   OutageDetector,
   RabbitMqConnection,
@@ -16,6 +17,7 @@ import { ONBOARDING_STEP_NAMES, ONBOARDING_STEPS, OnboardingStepMetrics } from '
 import { Provider } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ProvisionAccountBatch } from './onboarding/provision-account.batch';
+import { SendVerificationEmailBatch } from './onboarding/send-verification-email.batch';
 import { workerQueues } from './worker.queues';
 
 /**
@@ -35,6 +37,7 @@ export const workerConsumerProvider: Provider = {
     OUTAGE_DETECTORS,
     OnboardingStepMetrics,
     ProvisionAccountBatch,
+    SendVerificationEmailBatch,
   ],
   useFactory: (
     config: AppConfig,
@@ -47,6 +50,7 @@ export const workerConsumerProvider: Provider = {
     outageDetectors: OutageDetector[],
     stepMetrics: OnboardingStepMetrics,
     provisionAccountBatch: ProvisionAccountBatch,
+    sendVerificationEmailBatch: SendVerificationEmailBatch,
   ) => {
     const messages = new Counter({
       name: 'onboarding_messages_total',
@@ -81,7 +85,10 @@ export const workerConsumerProvider: Provider = {
       maxHoldMs: config.rabbitmq.consumerTimeoutMs / 2,
       topologyCheckIntervalMs: config.rabbitmq.topologyCheckIntervalMs,
       rootLogger,
-      batchHandlers: new Map([[ONBOARDING_STEP_NAMES.provisionAccount, provisionAccountBatch]]),
+      batchHandlers: new Map<string, MessageBatchHandler>([
+        [ONBOARDING_STEP_NAMES.provisionAccount, provisionAccountBatch],
+        [ONBOARDING_STEP_NAMES.sendVerificationEmail, sendVerificationEmailBatch],
+      ]),
       onBatch: (outcome, { handler }, size) => batches.observe({ handler, outcome }, size),
       onOutcome: (outcome, { type, handler }) => {
         messages.inc({ type, outcome });

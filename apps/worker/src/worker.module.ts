@@ -14,6 +14,7 @@ import { DeadLetterHandler } from './dead-letters/dead-letter.handler';
 import { HealthController } from './health/health.controller';
 import { ProvisionAccountBatch } from './onboarding/provision-account.batch';
 import { ProvisionAccountHandler } from './onboarding/provision-account.handler';
+import { SendVerificationEmailBatch } from './onboarding/send-verification-email.batch';
 import { SendVerificationEmailHandler } from './onboarding/send-verification-email.handler';
 import { RetentionJob } from './retention/retention.job';
 import { DeliverWebhookHandler } from './webhooks/deliver-webhook.handler';
@@ -60,6 +61,7 @@ export class WorkerModule {
       providers: [
         workerConsumerProvider,
         ProvisionAccountBatch,
+        SendVerificationEmailBatch,
         RetentionJob,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

@@ -61,11 +61,19 @@ export class VerificationTokenRepository {
     manager: EntityManager,
     stepMessageId: string,
   ): Promise<VerificationTokenRecord | undefined> {
+    return (await this.findByStepMessageIds(manager, [stepMessageId])).get(stepMessageId);
+  }
+
+  /** {@link findByStepMessageId} for several step messages, in one statement; by step message id. */
+  async findByStepMessageIds(
+    manager: EntityManager,
+    stepMessageIds: readonly string[],
+  ): Promise<Map<string, VerificationTokenRecord>> {
     const rows = await manager.query<TokenRow[]>(
-      `SELECT ${COLUMNS} FROM verification_tokens WHERE step_message_id = $1`,
-      [stepMessageId],
+      `SELECT ${COLUMNS} FROM verification_tokens WHERE step_message_id = ANY($1::text[])`,
+      [stepMessageIds],
     );
-    return rows[0] && toRecord(rows[0]);
+    return new Map(rows.map((row) => [row.step_message_id, toRecord(row)]));
   }
 
   /** With `lock`, the row stays locked (`FOR UPDATE`) until the transaction ends. */
@@ -83,30 +91,60 @@ export class VerificationTokenRepository {
 
   /** Invalidates the user's tokens that are neither used nor superseded yet, wiping their encrypted copies. */
   async supersedeUsable(manager: EntityManager, userId: string): Promise<void> {
+    await this.supersedeUsableOfUsers(manager, [userId]);
+  }
+
+  /** {@link supersedeUsable} for several users, in one statement. */
+  async supersedeUsableOfUsers(manager: EntityManager, userIds: readonly string[]): Promise<void> {
+    if (userIds.length === 0) return;
     await manager.query(
       `UPDATE verification_tokens SET superseded_at = clock_timestamp(), token_ciphertext = NULL
-       WHERE user_id = $1 AND used_at IS NULL AND superseded_at IS NULL`,
-      [userId],
+       WHERE user_id = ANY($1::uuid[]) AND used_at IS NULL AND superseded_at IS NULL`,
+      [userIds],
     );
   }
 
   /** @returns its expiry, `ttlMs` from now by the database clock */
   async insert(manager: EntityManager, token: NewVerificationToken): Promise<Date> {
-    const rows = await manager.query<{ expires_at: Date }[]>(
+    const [expiresAt] = await this.insertMany(manager, [token]);
+    return expiresAt;
+  }
+
+  /** {@link insert} for several tokens, in one statement. @returns their expiries, in order */
+  async insertMany(manager: EntityManager, tokens: readonly NewVerificationToken[]): Promise<Date[]> {
+    if (tokens.length === 0) return [];
+    const rows = await manager.query<{ id: string; expires_at: Date }[]>(
       `INSERT INTO verification_tokens (id, user_id, step_message_id, token_hash, token_ciphertext, expires_at)
-       VALUES ($1, $2, $3, $4, $5, clock_timestamp() + $6 * interval '1 millisecond')
-       RETURNING expires_at`,
-      [token.id, token.userId, token.stepMessageId, token.tokenHash, token.tokenCiphertext, token.ttlMs],
+       SELECT id, user_id, step_message_id, token_hash, token_ciphertext,
+              clock_timestamp() + ttl_ms * interval '1 millisecond'
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::text[], $6::float8[])
+         AS token (id, user_id, step_message_id, token_hash, token_ciphertext, ttl_ms)
+       RETURNING id, expires_at`,
+      [
+        tokens.map((token) => token.id),
+        tokens.map((token) => token.userId),
+        tokens.map((token) => token.stepMessageId),
+        tokens.map((token) => token.tokenHash),
+        tokens.map((token) => token.tokenCiphertext),
+        tokens.map((token) => token.ttlMs),
+      ],
     );
-    return rows[0].expires_at;
+    const expiries = new Map(rows.map((row) => [row.id, row.expires_at]));
+    return tokens.map((token) => expiries.get(token.id)!);
   }
 
   /** The mail went out: only the hash remains. Idempotent. */
   async markSent(manager: EntityManager, stepMessageId: string): Promise<void> {
+    await this.markSentMany(manager, [stepMessageId]);
+  }
+
+  /** {@link markSent} for several step messages, in one statement. */
+  async markSentMany(manager: EntityManager, stepMessageIds: readonly string[]): Promise<void> {
+    if (stepMessageIds.length === 0) return;
     await manager.query(
       `UPDATE verification_tokens SET sent_at = coalesce(sent_at, clock_timestamp()), token_ciphertext = NULL
-       WHERE step_message_id = $1`,
-      [stepMessageId],
+       WHERE step_message_id = ANY($1::text[])`,
+      [stepMessageIds],
     );
   }
 

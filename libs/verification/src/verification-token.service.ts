@@ -14,6 +14,12 @@ export interface IssuedVerificationToken {
   expiresAt: Date;
 }
 
+/** A send-verification-email step message: whose token, under which id. */
+export interface VerificationStep {
+  userId: string;
+  stepMessageId: string;
+}
+
 /** The SecretBox context of a token's encrypted copy: it opens only for its own step message. */
 const sealContext = (stepMessageId: string) => `verification-token:${stepMessageId}`;
 
@@ -45,25 +51,69 @@ export class VerificationTokenService {
     userId: string,
     stepMessageId: string,
   ): Promise<IssuedVerificationToken> {
-    // The user's lock first (the lock order of every verification change), so that two steps of one user
-    // issue one after the other and the second supersedes the first.
-    const user = await this.users.lockById(manager, userId);
-    if (!user) throw new UserNotFoundError(userId);
-    if (user.status !== 'pending_verification') throw new VerificationNotPendingError(userId, user.status);
-    const existing = await this.tokens.findByStepMessageId(manager, stepMessageId);
-    if (existing) return this.reissue(existing, userId);
+    const [issued] = await this.issueForSteps(manager, [{ userId, stepMessageId }]);
+    if (issued instanceof Error) throw issued;
+    return issued;
+  }
 
-    const token = generateVerificationToken();
-    await this.tokens.supersedeUsable(manager, userId);
-    const expiresAt = await this.tokens.insert(manager, {
-      id: randomUUID(),
-      userId,
-      stepMessageId,
-      tokenHash: hashVerificationToken(token),
-      tokenCiphertext: this.secrets.encrypt(token, sealContext(stepMessageId)),
-      ttlMs: this.config.verification.tokenTtlMs,
+  /**
+   * {@link issueForStep} for several step messages, each of a different user, in one statement per kind of row.
+   * @returns per step message, in order: its token, or why there is none to mail (not pending, step closed)
+   * @throws UserNotFoundError (a user does not exist)
+   */
+  async issueForSteps(
+    manager: EntityManager,
+    steps: readonly VerificationStep[],
+  ): Promise<(IssuedVerificationToken | VerificationNotPendingError | VerificationStepClosedError)[]> {
+    // The users' locks first (the lock order of every verification change), so that two steps of one user
+    // issue one after the other and the second supersedes the first.
+    const users = new Map(
+      (
+        await this.users.lockManyByIds(
+          manager,
+          steps.map((step) => step.userId),
+        )
+      ).map((user) => [user.id, user]),
+    );
+    const missing = steps.find((step) => !users.has(step.userId));
+    if (missing) throw new UserNotFoundError(missing.userId);
+    const existing = await this.tokens.findByStepMessageIds(
+      manager,
+      steps.map((step) => step.stepMessageId),
+    );
+    const results = steps.map((step) => {
+      const { status } = users.get(step.userId)!;
+      if (status !== 'pending_verification') return new VerificationNotPendingError(step.userId, status);
+      const token = existing.get(step.stepMessageId);
+      return token ? this.reissue(token, step.userId) : undefined;
     });
-    return { token, expiresAt };
+    const fresh = steps.filter((_, index) => results[index] === undefined);
+    // Two new tokens of one user in one go would both stay usable: the callers give one step per user.
+    if (new Set(fresh.map((step) => step.userId)).size !== fresh.length)
+      throw new Error('issueForSteps takes one step per user');
+    const tokens = fresh.map(() => generateVerificationToken());
+    await this.tokens.supersedeUsableOfUsers(
+      manager,
+      fresh.map((step) => step.userId),
+    );
+    const expiries = await this.tokens.insertMany(
+      manager,
+      fresh.map((step, index) => ({
+        id: randomUUID(),
+        userId: step.userId,
+        stepMessageId: step.stepMessageId,
+        tokenHash: hashVerificationToken(tokens[index]),
+        tokenCiphertext: this.secrets.encrypt(tokens[index], sealContext(step.stepMessageId)),
+        ttlMs: this.config.verification.tokenTtlMs,
+      })),
+    );
+    let next = 0;
+    return results.map((result) => {
+      if (result) return result;
+      const issued = { token: tokens[next], expiresAt: expiries[next] };
+      next++;
+      return issued;
+    });
   }
 
   /**
@@ -74,19 +124,28 @@ export class VerificationTokenService {
     await this.tokens.markSent(manager, stepMessageId);
   }
 
-  private reissue(existing: VerificationTokenRecord, userId: string): IssuedVerificationToken {
+  /** The token issued before for this step message, or why there is none to mail any more. */
+  private reissue(
+    existing: VerificationTokenRecord,
+    userId: string,
+  ): IssuedVerificationToken | VerificationStepClosedError {
     const closed = (reason: VerificationStepClosedError['reason']) =>
       new VerificationStepClosedError(existing.stepMessageId, reason);
-    if (existing.userId !== userId) throw closed('other user');
-    if (existing.sentAt) throw closed('sent');
-    if (existing.usedAt) throw closed('used');
-    if (existing.supersededAt) throw closed('superseded');
-    if (existing.expired) throw closed('expired');
+    if (existing.userId !== userId) return closed('other user');
+    if (existing.sentAt) return closed('sent');
+    if (existing.usedAt) return closed('used');
+    if (existing.supersededAt) return closed('superseded');
+    if (existing.expired) return closed('expired');
     // Wiped without a mark (the user was verified meanwhile): as good as sent, there is nothing to mail.
-    if (!existing.tokenCiphertext) throw closed('sent');
+    if (!existing.tokenCiphertext) return closed('sent');
     return {
       token: this.secrets.decrypt(existing.tokenCiphertext, sealContext(existing.stepMessageId)),
       expiresAt: existing.expiresAt,
     };
+  }
+
+  /** {@link markSent} for several step messages. */
+  async markSentMany(manager: EntityManager, stepMessageIds: readonly string[]): Promise<void> {
+    await this.tokens.markSentMany(manager, stepMessageIds);
   }
 }

@@ -18,8 +18,9 @@ export type BatchItemOutcome = 'processed' | 'duplicate' | 'one-by-one';
  * Takes several messages of one queue in one go (one transaction, one inbox insert for all of them), as a faster
  * path next to the queue's ordinary handler, which stays the reference: every message the batch cannot take, and
  * every message of a batch that failed, goes through the ordinary handler one by one, with its retry policy and
- * failure classification. A batch handler is therefore all or nothing: it either commits every message it reports
- * `processed` or `duplicate`, or throws, having committed nothing.
+ * failure classification. A batch handler either commits every message it reports `processed` or `duplicate`, or
+ * throws; whatever it committed before throwing must be what the ordinary handler then finds done (its inbox says
+ * so), as a message of a failed batch runs again by itself.
  */
 export interface MessageBatchHandler<T = unknown> {
   /** Most messages per batch (at most the prefetch arrive at once anyway). */

@@ -15,6 +15,9 @@ export class StepSkip {
   constructor(readonly reason: string) {}
 }
 
+/** What {@link OnboardingStepRunner.prepare} found: nothing left to do, or what the effect needs. */
+export type Prepared<T> = { outcome: StepOutcome } | { prepared: T; user: User };
+
 /** A unit of a step and its user, locked in the step's transaction. */
 export interface UnitOfUser {
   unit: StepUnit;
@@ -66,17 +69,23 @@ export class OnboardingStepRunner {
   /**
    * {@link run} for a batch ({@link completeMany}): times it, and counts and logs each unit's outcome. A failed
    * batch is only rethrown: nothing of it was committed, and each of its messages runs again by itself, through
-   * {@link run}, which counts and records a failure then.
+   * {@link run}, which counts and records a failure then; so does a unit the batch gives no outcome.
    */
-  async runMany(units: readonly StepUnit[], body: () => Promise<StepOutcome[]>): Promise<StepOutcome[]> {
+  async runMany<O extends StepOutcome | undefined>(
+    units: readonly StepUnit[],
+    body: () => Promise<O[]>,
+  ): Promise<O[]> {
     const started = performance.now();
     this.database.assertConnected();
     const outcomes = await body();
     // The batch's time is each unit's: every unit waited for all of it.
     const seconds = (performance.now() - started) / 1000;
     units.forEach((unit, index) => {
-      this.metrics.stepRan(unit.step, outcomes[index], seconds);
-      this.logOutcome(unit, outcomes[index]);
+      const outcome = outcomes[index];
+      // No outcome: the unit was left for the one-by-one path, which counts it.
+      if (outcome === undefined) return;
+      this.metrics.stepRan(unit.step, outcome, seconds);
+      this.logOutcome(unit, outcome);
     });
     return outcomes;
   }
@@ -158,23 +167,75 @@ export class OnboardingStepRunner {
   async prepare<T>(
     unit: StepUnit,
     prepare: (manager: EntityManager, user: User) => Promise<T | StepSkip>,
+    options: { skipErased?: boolean } = {},
+  ): Promise<Prepared<T>> {
+    const [prepared] = await this.prepareMany(
+      [unit],
+      async (manager, [item]) => [await prepare(manager, item.user)],
+      options,
+    );
+    return prepared;
+  }
+
+  /**
+   * {@link prepare} for several messages of one step, each for a different user, in one transaction.
+   * @returns per unit, in the order given
+   * @throws UserNotFoundError when the user of any unit does not exist (nothing is committed)
+   */
+  async prepareMany<T>(
+    units: readonly StepUnit[],
+    prepare: (manager: EntityManager, items: readonly UnitOfUser[]) => Promise<readonly (T | StepSkip)[]>,
     { skipErased = true }: { skipErased?: boolean } = {},
-  ): Promise<{ outcome: StepOutcome } | { prepared: T; user: User }> {
+  ): Promise<Prepared<T>[]> {
+    const step = units[0].step;
     return this.dataSource.transaction(async (manager) => {
-      if (await this.inbox.isClaimed(manager, unit.messageId, unit.step)) return { outcome: 'duplicate' };
-      const user = await this.lockUser(manager, unit.userId);
-      const prepared =
-        skipErased && user.status === 'erased'
-          ? new StepSkip('the user was erased')
-          : await prepare(manager, user);
-      if (!(prepared instanceof StepSkip)) return { prepared, user };
+      const done = await this.inbox.claimedAmong(
+        manager,
+        units.map((unit) => unit.messageId),
+        step,
+      );
+      const toDo = units.filter((unit) => !done.has(unit.messageId));
+      const users = await this.lockUsers(manager, toDo);
+      const items = toDo.map((unit) => ({ unit, user: users.get(unit.userId)! }));
+      const erased = (item: UnitOfUser) => skipErased && item.user.status === 'erased';
+      const working = items.filter((item) => !erased(item));
+      const preparedOf = new Map<StepUnit, T | StepSkip>(
+        (working.length > 0 ? await prepare(manager, working) : []).map((prepared, index) => [
+          working[index].unit,
+          prepared,
+        ]),
+      );
+      for (const item of items)
+        if (erased(item)) preparedOf.set(item.unit, new StepSkip('the user was erased'));
+      const skipped = items.filter(({ unit }) => preparedOf.get(unit) instanceof StepSkip);
       // A redelivery of a message whose run is completing right now: the check above saw no claim, the user's
       // lock waited for that run to commit, and the step looks done ("its token is sent"). The claim sees the
       // committed one: a duplicate, not a skip that would overwrite the unit's completion.
-      if (!(await this.inbox.claim(manager, unit.messageId, unit.step))) return { outcome: 'duplicate' };
-      await this.timeline.markSkipped(manager, unit, prepared.reason);
-      await this.status.refresh(manager, unit.userId);
-      return { outcome: 'skipped' };
+      const claimed = await this.inbox.claimMany(
+        manager,
+        skipped.map(({ unit }) => unit.messageId),
+        step,
+      );
+      const settled = skipped
+        .filter(({ unit }) => claimed.has(unit.messageId))
+        .map(({ unit }): SettledUnit => ({
+          unit,
+          status: 'skipped',
+          reason: (preparedOf.get(unit) as StepSkip).reason,
+        }));
+      await this.timeline.settleMany(manager, settled);
+      await this.status.refreshMany(
+        manager,
+        settled.map(({ unit }) => unit.userId),
+      );
+      const userOf = new Map(items.map(({ unit, user }) => [unit, user]));
+      return units.map((unit): Prepared<T> => {
+        if (done.has(unit.messageId)) return { outcome: 'duplicate' };
+        const prepared = preparedOf.get(unit);
+        if (prepared instanceof StepSkip)
+          return { outcome: claimed.has(unit.messageId) ? 'skipped' : 'duplicate' };
+        return { prepared: prepared as T, user: userOf.get(unit)! };
+      });
     });
   }
 

@@ -1,6 +1,8 @@
 import { AppConfig } from '@app/config';
-import { MailSender, verificationEmail } from '@app/mail';
+import { MailSender, OutgoingMail, verificationEmail } from '@app/mail';
+import type { User } from '@app/users';
 import {
+  IssuedVerificationToken,
   SendVerificationEmailCommand,
   VerificationNotPendingError,
   VerificationStepClosedError,
@@ -12,6 +14,12 @@ import { OnboardingStepRunner, StepSkip } from './onboarding-step.runner';
 import { stepUnitOf } from './onboarding-steps';
 import type { StepMessage } from './step-message';
 import { ONBOARDING_STEP_NAMES } from './step-names';
+
+/** One send-verification-email message for the step. */
+export interface VerificationMailCommand {
+  message: StepMessage;
+  command: SendVerificationEmailCommand;
+}
 
 /**
  * Mails a verification link. In three parts, so that no transaction or lock is held while the SMTP server is
@@ -41,30 +49,81 @@ export class SendVerificationEmailStep {
         try {
           return await this.tokens.issueForStep(manager, user.id, message.messageId);
         } catch (error) {
-          if (error instanceof VerificationNotPendingError)
-            return new StepSkip(`the user is ${error.status}`);
-          if (error instanceof VerificationStepClosedError)
-            return new StepSkip(`its token is ${error.reason}`);
+          if (error instanceof VerificationNotPendingError || error instanceof VerificationStepClosedError)
+            return skipOf(error);
           throw error;
         }
       });
       if ('outcome' in ready) return ready.outcome;
-      const { prepared: token, user } = ready;
-      const url = new URL(`${this.config.publicBaseUrl}/verify-email`);
-      url.searchParams.set('token', token.token);
-      await this.mail.send(
-        verificationEmail({
-          messageId: `<${message.messageId}.verification@${this.domain}>`,
-          to: user.email,
-          firstName: user.firstName,
-          verificationUrl: url.toString(),
-          expiresAt: token.expiresAt,
-        }),
-      );
+      await this.mail.send(this.mailOf(message, ready.user, ready.prepared));
       // The mail is out: recorded as it is, even if the user was erased meanwhile.
       return this.runner.complete(unit, (manager) => this.tokens.markSent(manager, message.messageId), {
         skipErased: false,
       });
     });
   }
+
+  /**
+   * Several mail commands, each of a different user: their tokens issued in one transaction, the mails sent side
+   * by side, the sent ones recorded in one transaction.
+   * @returns per command, in order, its outcome, or undefined when its mail could not be sent (to run again by
+   *   itself, with its retry policy: {@link run} mails the same token under the same Message-ID)
+   * @throws when a transaction fails: each command is to run again by itself then
+   */
+  runMany(commands: readonly VerificationMailCommand[]): Promise<(StepOutcome | undefined)[]> {
+    const units = commands.map(({ message, command }) =>
+      stepUnitOf(ONBOARDING_STEP_NAMES.sendVerificationEmail, message.messageId, command),
+    );
+    return this.runner.runMany(units, async () => {
+      const ready = await this.runner.prepareMany(units, async (manager, items) =>
+        (
+          await this.tokens.issueForSteps(
+            manager,
+            items.map(({ unit, user }) => ({ userId: user.id, stepMessageId: unit.messageId })),
+          )
+        ).map((issued) => (issued instanceof Error ? skipOf(issued) : issued)),
+      );
+      const outcomes = ready.map((prepared) => ('outcome' in prepared ? prepared.outcome : undefined));
+      const toSend = ready.flatMap((prepared, index) => ('outcome' in prepared ? [] : [{ prepared, index }]));
+      const sends = await Promise.allSettled(
+        toSend.map(({ prepared: { user, prepared }, index }) =>
+          this.mail.send(this.mailOf(commands[index].message, user, prepared)),
+        ),
+      );
+      const sent = toSend.filter((_, position) => sends[position].status === 'fulfilled');
+      if (sent.length === 0) return outcomes;
+      const completed = await this.runner.completeMany(
+        sent.map(({ index }) => units[index]),
+        async (manager, items) => {
+          await this.tokens.markSentMany(
+            manager,
+            items.map(({ unit }) => unit.messageId),
+          );
+          return items.map(() => undefined);
+        },
+        { skipErased: false },
+      );
+      sent.forEach(({ index }, position) => (outcomes[index] = completed[position]));
+      return outcomes;
+    });
+  }
+
+  private mailOf(message: StepMessage, user: User, token: IssuedVerificationToken): OutgoingMail {
+    const url = new URL(`${this.config.publicBaseUrl}/verify-email`);
+    url.searchParams.set('token', token.token);
+    return verificationEmail({
+      messageId: `<${message.messageId}.verification@${this.domain}>`,
+      to: user.email,
+      firstName: user.firstName,
+      verificationUrl: url.toString(),
+      expiresAt: token.expiresAt,
+    });
+  }
+}
+
+/** Nothing to mail: recorded as a skip. */
+function skipOf(reason: VerificationNotPendingError | VerificationStepClosedError): StepSkip {
+  return reason instanceof VerificationNotPendingError
+    ? new StepSkip(`the user is ${reason.status}`)
+    : new StepSkip(`its token is ${reason.reason}`);
 }
