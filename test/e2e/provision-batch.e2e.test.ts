@@ -40,6 +40,8 @@ describe('provision-account in batches, end to end', () => {
     RETRY_MAX_ATTEMPTS: '2',
     // The receiver is on 127.0.0.1.
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    // Batches of at most 16 (what is unacked), so that the missing user fails one batch and the others commit.
+    RABBITMQ_BATCH_PREFETCH: '16',
   };
 
   beforeAll(async () => {

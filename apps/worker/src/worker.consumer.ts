@@ -18,7 +18,7 @@ import { Provider } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ProvisionAccountBatch } from './onboarding/provision-account.batch';
 import { SendVerificationEmailBatch } from './onboarding/send-verification-email.batch';
-import { workerQueues } from './worker.queues';
+import { BatchedStepName, workerQueues } from './worker.queues';
 
 /**
  * The worker's RMQ transport: consumes the step queues and the dead-letter queue, pauses while PostgreSQL is
@@ -65,6 +65,10 @@ export const workerConsumerProvider: Provider = {
       buckets: [2, 4, 8, 16, 32, 64],
       registers: [registry],
     });
+    const batchHandlers: Record<BatchedStepName, MessageBatchHandler> = {
+      [ONBOARDING_STEP_NAMES.provisionAccount]: provisionAccountBatch,
+      [ONBOARDING_STEP_NAMES.sendVerificationEmail]: sendVerificationEmailBatch,
+    };
     const queues = workerQueues(rabbit.names, config);
     const stepNames = new Set<string>(ONBOARDING_STEPS.map((step) => step.name));
     const server = new ReliableRmqServer({
@@ -85,10 +89,7 @@ export const workerConsumerProvider: Provider = {
       maxHoldMs: config.rabbitmq.consumerTimeoutMs / 2,
       topologyCheckIntervalMs: config.rabbitmq.topologyCheckIntervalMs,
       rootLogger,
-      batchHandlers: new Map<string, MessageBatchHandler>([
-        [ONBOARDING_STEP_NAMES.provisionAccount, provisionAccountBatch],
-        [ONBOARDING_STEP_NAMES.sendVerificationEmail, sendVerificationEmailBatch],
-      ]),
+      batchHandlers: new Map(Object.entries(batchHandlers)),
       onBatch: (outcome, { handler }, size) => batches.observe({ handler, outcome }, size),
       onOutcome: (outcome, { type, handler }) => {
         messages.inc({ type, outcome });

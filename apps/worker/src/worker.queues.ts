@@ -1,7 +1,14 @@
 import { AppConfig } from '@app/config';
 import { ConsumerQueue, DEAD_LETTER_PATTERN, queueName, TopologyNames } from '@app/messaging';
-import { ONBOARDING_STEPS } from '@app/onboarding';
+import { ONBOARDING_STEP_NAMES, ONBOARDING_STEPS } from '@app/onboarding';
 import { WEBHOOK_FANOUT, WEBHOOK_FANOUT_EVENT_TYPES } from '@app/webhooks';
+
+/** The steps whose queue has a batch path (see worker.consumer.ts): they take RABBITMQ_BATCH_PREFETCH. */
+export const BATCHED_STEP_NAMES = [
+  ONBOARDING_STEP_NAMES.provisionAccount,
+  ONBOARDING_STEP_NAMES.sendVerificationEmail,
+] as const;
+export type BatchedStepName = (typeof BATCHED_STEP_NAMES)[number];
 
 /**
  * Every queue the worker consumes: one per onboarding step (a slow or failing step never takes the prefetch
@@ -20,7 +27,9 @@ export function workerQueues(names: TopologyNames, config: AppConfig): ConsumerQ
       { exchange: names.stepsExchange, routingKey: step.name },
     ],
     accepts: [...step.startedBy, step.name],
-    prefetch,
+    prefetch: (BATCHED_STEP_NAMES as readonly string[]).includes(step.name)
+      ? config.rabbitmq.batchPrefetch
+      : prefetch,
   }));
   const webhooks: ConsumerQueue = {
     name: queueName(names, 'webhooks'),

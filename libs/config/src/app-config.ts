@@ -50,6 +50,8 @@ export class AppConfig {
     url: string;
     topologyPrefix: string;
     prefetch: number;
+    /** The prefetch of the queues whose step takes messages in batches (a batch is at most what is unacked). */
+    batchPrefetch: number;
     deliveryLimit: number;
     messageTtlMs: number;
     publishTimeoutMs: number;
@@ -103,6 +105,7 @@ export class AppConfig {
       url: env.RABBITMQ_URL,
       topologyPrefix: env.RABBITMQ_TOPOLOGY_PREFIX,
       prefetch: env.RABBITMQ_PREFETCH,
+      batchPrefetch: env.RABBITMQ_BATCH_PREFETCH,
       deliveryLimit: env.RABBITMQ_DELIVERY_LIMIT,
       messageTtlMs: env.RABBITMQ_MESSAGE_TTL_MS,
       publishTimeoutMs: env.RABBITMQ_PUBLISH_TIMEOUT_MS,

@@ -76,6 +76,12 @@ export class Environment {
   @IsInt()
   @Min(1)
   @Max(1000)
+  RABBITMQ_BATCH_PREFETCH = 128;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   RABBITMQ_DELIVERY_LIMIT = 10;
 
   @Type(() => Number)
