@@ -47,6 +47,15 @@ export class OnboardingProbe {
     };
   }
 
+  /** The id of some registered user (for GET /users/{id}). */
+  async anyUserId(): Promise<string> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      'SELECT id FROM users ORDER BY created_at LIMIT 1',
+    );
+    if (!rows[0]) throw new Error('no user registered yet');
+    return rows[0].id;
+  }
+
   /** Rows in the dead-letter ledger, or null on a schema that has none yet. */
   async deadLetterRows(): Promise<number | null> {
     const { rows } = await this.pool.query<{ exists: boolean }>(

@@ -3,71 +3,162 @@ import { cpuBusyShare } from './bench.environment';
 import { createReport, HttpScenarioResult, printSummary, writeReport } from './bench.report';
 import { BenchSession, log } from './bench.session';
 import { loadBenchSettings, RESULTS_DIR } from './bench.settings';
-import { registrationRequest, runHttpScenario } from './http.scenario';
-import { recordFinalState, runOnboardingBurst, runWorkerBacklogDrain } from './onboarding.scenario';
+import { evaluateTargets, SCENARIOS } from './bench.targets';
+import { getUserRequest, registrationRequest, runHttpScenario } from './http.scenario';
+import {
+  recordFinalState,
+  runPacedOnboarding,
+  runSteadyLoad,
+  runWorkerBacklogDrain,
+} from './onboarding.scenario';
 import { Teardown } from './teardown';
 
-/** Cheap argon2id parameters for the scenarios that measure everything but the hash. Never a production setting. */
-const CHEAP_HASH = { ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1' };
+/**
+ * Cheap argon2id parameters (the product reads ARGON2_MEMORY_KIB and ARGON2_TIME_COST) for the scenarios that
+ * measure everything but the hash; the bare baseline hashes with the same. Never a production setting.
+ */
+const CHEAP_HASH = { ARGON2_MEMORY_KIB: '8', ARGON2_TIME_COST: '1' };
+/** The product's defaults (OWASP: m=19456 KiB, t=2, p=1), spelled out for the argon2id-only measurement. */
+const OWASP_HASH = { ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' };
+
+/** okPerSec of `result` as a share of `reference`'s, both from this run. */
+function versus(result: HttpScenarioResult, reference: { name: string; rate: number }): HttpScenarioResult {
+  result.vs =
+    reference.rate > 0 ? { reference: reference.name, share: result.load.okPerSec / reference.rate } : null;
+  return result;
+}
+const rateOf = (result: HttpScenarioResult) => ({ name: result.name, rate: result.load.okPerSec });
 
 /**
- * `npm run bench`: starts the built API and worker as child processes against a private database and broker
- * prefix, runs the scenarios in order, prints a table, writes bench/results/<timestamp>.json, and cleans up.
+ * `npm run bench`: the bare baseline and the argon2id-only measurement first (nothing else of the run running),
+ * then the built API and worker as child processes against a private database and broker prefix; prints the
+ * tables and the issue's targets, writes bench/results/<timestamp>.json, and cleans up.
  */
 async function runScenarios(session: BenchSession): Promise<void> {
   const { report } = session;
-  const [worker, api] = await Promise.all([
-    session.startApp('worker', 'worker'),
-    session.startApp('api', 'api'),
-  ]);
-
-  const baseline = await runHttpScenario(session, {
-    name: 'baseline',
-    what: 'GET /health/live',
-    app: api,
-    worker,
-    request: { method: 'GET', path: '/health/live' },
-  });
-  const compared = (result: HttpScenarioResult) => {
-    result.vsBaseline = baseline.load.okPerSec > 0 ? result.load.okPerSec / baseline.load.okPerSec : null;
+  const push = <T extends (typeof report.scenarios)[number]>(result: T): T => {
+    report.scenarios.push(result);
     return result;
   };
-  report.scenarios.push(baseline);
-  report.scenarios.push(
-    compared(
+
+  // 1. The floor: a bare Fastify + pg server doing the same transaction, with the same cheap hash.
+  const bare = await session.startApp('bare', 'bare', CHEAP_HASH);
+  const bareHttp = (name: string, what: string, connections: number, request = registrationRequest(name)) =>
+    runHttpScenario(session, { name, what, app: bare, connections, request, product: false });
+  const bareLiveness = push(
+    await bareHttp(SCENARIOS.bareLiveness, 'bare Fastify GET /health/live', 50, {
+      method: 'GET',
+      path: '/health/live',
+    }),
+  );
+  const bareC10 = push(
+    await bareHttp(SCENARIOS.bareSignupC10, 'bare Fastify + pg POST /users, m=8 KiB t=1', 10),
+  );
+  const bareC50 = push(
+    await bareHttp(SCENARIOS.bareSignupC50, 'bare Fastify + pg POST /users, m=8 KiB t=1', 50),
+  );
+  report.shutdown[bare.name] = await bare.stop();
+
+  // 2. argon2id alone at the OWASP default, the pool full.
+  log(
+    `\n[${SCENARIOS.argon2Only}] @node-rs/argon2 m=19456 KiB t=2, ${session.settings.argon2Concurrency} in flight`,
+  );
+  const argon2 = await session.measureArgon2(OWASP_HASH);
+  log(`  ${argon2.hashesPerSec} hashes/s, p50 ${argon2.latencyMs.p50.toFixed(1)} ms`);
+  push({
+    kind: 'argon2',
+    name: SCENARIOS.argon2Only,
+    what: 'argon2id only, OWASP default',
+    app: 'bench',
+    workerApp: null,
+    rssPeakMiB: {},
+    ...argon2,
+  });
+
+  // 3. The product at its production hash cost.
+  const [worker, api] = await Promise.all([
+    session.startApp('worker', 'worker'),
+    session.startApp('api-owasp', 'api'),
+  ]);
+  push(
+    versus(
       await runHttpScenario(session, {
-        name: 'registration',
+        name: SCENARIOS.apiLiveness,
+        what: 'Nest GET /health/live',
+        app: api,
+        worker,
+        connections: 50,
+        request: { method: 'GET', path: '/health/live' },
+        product: true,
+      }),
+      rateOf(bareLiveness),
+    ),
+  );
+  push(
+    versus(
+      await runHttpScenario(session, {
+        name: SCENARIOS.signupOwaspC8,
         what: 'POST /users, argon2id m=19456 KiB t=2 (production default)',
         app: api,
         worker,
-        request: registrationRequest('registration'),
+        connections: 8,
+        request: registrationRequest('owasp'),
+        product: true,
       }),
+      { name: SCENARIOS.argon2Only, rate: argon2.hashesPerSec },
     ),
   );
 
-  // The rest measures what the hash hides, on an API with cheap hashing. The first API stops (timed) so that two
-  // APIs never share the two cores.
-  const cheapApi = await session.startApp('api-cheap-hash', 'api', CHEAP_HASH);
+  // 4. Everything but the hash, on an API with cheap hashing. The first API stops (timed) so that two APIs
+  // never share the two cores.
   report.shutdown[api.name] = await api.stop();
-  report.scenarios.push(await runOnboardingBurst(session, cheapApi, worker));
-  report.scenarios.push(
-    compared(
+  const cheapApi = await session.startApp('api-cheap-hash', 'api', CHEAP_HASH);
+  const cheapSignup = async (name: string, connections: number, reference: HttpScenarioResult) =>
+    push(
+      versus(
+        await runHttpScenario(session, {
+          name,
+          what: 'POST /users, argon2id m=8 KiB t=1 (NOT a production setting), relay and worker running',
+          app: cheapApi,
+          worker,
+          connections,
+          request: registrationRequest(name),
+          product: true,
+        }),
+        rateOf(reference),
+      ),
+    );
+  const cheapC10 = await cheapSignup(SCENARIOS.signupCheapC10, 10, bareC10);
+  const cheapC50 = await cheapSignup(SCENARIOS.signupCheapC50, 50, bareC50);
+  const someUser = await session.probe.anyUserId();
+  push(
+    versus(
       await runHttpScenario(session, {
-        name: 'registration-cheap-hash',
-        what: 'POST /users, argon2id m=4096 KiB t=1 (NOT a production setting)',
+        name: SCENARIOS.getUserC50,
+        what: 'GET /users/{id} as an admin',
         app: cheapApi,
         worker,
-        request: registrationRequest('cheap'),
+        connections: 50,
+        request: getUserRequest(someUser),
+        product: true,
       }),
+      rateOf(bareLiveness),
     ),
   );
+
+  // 5. End to end at half the maximum measured signup rate, then a long steady load at the same pace.
+  const halfMax = Math.max(1, Math.floor(Math.max(cheapC10.load.okPerSec, cheapC50.load.okPerSec) / 2));
+  push(await runPacedOnboarding(session, cheapApi, worker, halfMax));
+  push(await runSteadyLoad(session, cheapApi, worker, halfMax));
+
+  // 6. The consumer's ceiling on a backlog.
   const drain = await runWorkerBacklogDrain(session, cheapApi, worker);
-  report.scenarios.push(drain.result);
+  push(drain.result);
 
   await recordFinalState(session);
   report.shutdown[cheapApi.name] = await cheapApi.stop();
   report.shutdown[drain.worker.name] = await drain.worker.stop();
-  for (const app of [api, worker, cheapApi, drain.worker]) report.logs[app.name] = app.summarizeLog();
+  for (const app of [bare, api, worker, cheapApi, drain.worker]) report.logs[app.name] = app.summarizeLog();
 }
 
 async function main(): Promise<number> {
@@ -81,12 +172,21 @@ async function main(): Promise<number> {
     report.notes.push(`the machine was ${percent} % busy before the run began: expect noisy numbers`);
   }
   let failure: unknown;
+  let session: BenchSession | undefined;
   try {
-    await runScenarios(await BenchSession.open(settings, teardown, report));
+    session = await BenchSession.open(settings, teardown, report);
+    await runScenarios(session);
   } catch (error) {
     failure = error;
   }
   const cleanupFailures = await teardown.run();
+  report.rss = Object.fromEntries(
+    session?.rss.names().flatMap((name) => {
+      const summary = session?.rss.summary(name);
+      return summary ? [[name, summary]] : [];
+    }) ?? [],
+  );
+  report.targets = evaluateTargets(report, settings.steadyS);
   report.finishedAt = new Date().toISOString();
   for (const problem of cleanupFailures) report.notes.push(`cleanup failed: ${problem}`);
   printSummary(report, log);
