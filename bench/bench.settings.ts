@@ -60,7 +60,7 @@ export function loadBenchSettings(): BenchSettings {
     warmupS: positiveNumber('BENCH_WARMUP_S', 2),
     connections: Math.trunc(positiveNumber('BENCH_CONNECTIONS', 10)),
     backlogUsers: Math.trunc(positiveNumber('BENCH_BACKLOG_USERS', 2000)),
-    drainTimeoutS: positiveNumber('BENCH_DRAIN_TIMEOUT_S', 45),
+    drainTimeoutS: positiveNumber('BENCH_DRAIN_TIMEOUT_S', 120),
     steadyS: positiveNumber('BENCH_STEADY_S', 300),
     argon2Concurrency: Math.trunc(positiveNumber('BENCH_ARGON2_CONCURRENCY', 8)),
   };
