@@ -1,3 +1,4 @@
+import type autocannon from 'autocannon';
 import { inspect } from 'node:util';
 import { cpuBusyShare } from './bench.environment';
 import { createReport, HttpScenarioResult, printSummary, writeReport } from './bench.report';
@@ -30,9 +31,9 @@ function versus(result: HttpScenarioResult, reference: { name: string; rate: num
 const rateOf = (result: HttpScenarioResult) => ({ name: result.name, rate: result.load.okPerSec });
 
 /**
- * `npm run bench`: the bare baseline and the argon2id-only measurement first (nothing else of the run running),
- * then the built API and worker as child processes against a private database and broker prefix; prints the
- * tables and the issue's targets, writes bench/results/<timestamp>.json, and cleans up.
+ * `npm run bench`: the bare baseline server, the argon2id-only measurement and the built API and worker as child
+ * processes against private databases and a private broker prefix; each product scenario right after its
+ * reference; prints the tables and the issue's targets, writes bench/results/<timestamp>.json, and cleans up.
  */
 async function runScenarios(session: BenchSession): Promise<void> {
   const { report } = session;
@@ -41,25 +42,16 @@ async function runScenarios(session: BenchSession): Promise<void> {
     return result;
   };
 
-  // 1. The floor: a bare Fastify + pg server doing the same transaction, with the same cheap hash.
+  // References and product scenarios alternate, each pair minutes apart at most: the machine is shared, and the
+  // load from elsewhere drifts over a run. A server not under load meanwhile is idle (the pipeline has caught up
+  // before every scenario begins), so it takes next to nothing from the one measured.
   const bare = await session.startApp('bare', 'bare', CHEAP_HASH);
-  const bareHttp = (name: string, what: string, connections: number, request = registrationRequest(name)) =>
-    runHttpScenario(session, { name, what, app: bare, connections, request, product: false });
-  const bareLiveness = push(
-    await bareHttp(SCENARIOS.bareLiveness, 'bare Fastify GET /health/live', 50, {
-      method: 'GET',
-      path: '/health/live',
-    }),
-  );
-  const bareC10 = push(
-    await bareHttp(SCENARIOS.bareSignupC10, 'bare Fastify + pg POST /users, m=8 KiB t=1', 10),
-  );
-  const bareC50 = push(
-    await bareHttp(SCENARIOS.bareSignupC50, 'bare Fastify + pg POST /users, m=8 KiB t=1', 50),
-  );
-  report.shutdown[bare.name] = await bare.stop();
+  const [worker, api] = await Promise.all([
+    session.startApp('worker', 'worker'),
+    session.startApp('api-owasp', 'api'),
+  ]);
 
-  // 2. argon2id alone at the OWASP default, the pool full.
+  // 1. The production hash cost against argon2id alone, the pool full.
   log(
     `\n[${SCENARIOS.argon2Only}] @node-rs/argon2 m=19456 KiB t=2, ${session.settings.argon2Concurrency} in flight`,
   );
@@ -74,26 +66,6 @@ async function runScenarios(session: BenchSession): Promise<void> {
     rssPeakMiB: {},
     ...argon2,
   });
-
-  // 3. The product at its production hash cost.
-  const [worker, api] = await Promise.all([
-    session.startApp('worker', 'worker'),
-    session.startApp('api-owasp', 'api'),
-  ]);
-  push(
-    versus(
-      await runHttpScenario(session, {
-        name: SCENARIOS.apiLiveness,
-        what: 'Nest GET /health/live',
-        app: api,
-        worker,
-        connections: 50,
-        request: { method: 'GET', path: '/health/live' },
-        product: true,
-      }),
-      rateOf(bareLiveness),
-    ),
-  );
   push(
     versus(
       await runHttpScenario(session, {
@@ -109,42 +81,72 @@ async function runScenarios(session: BenchSession): Promise<void> {
     ),
   );
 
-  // 4. Everything but the hash, on an API with cheap hashing. The first API stops (timed) so that two APIs
-  // never share the two cores.
+  // 2. Everything but the hash, on an API with cheap hashing, each after its bare reference. The first API
+  // stops (timed) first.
   report.shutdown[api.name] = await api.stop();
   const cheapApi = await session.startApp('api-cheap-hash', 'api', CHEAP_HASH);
-  const cheapSignup = async (name: string, connections: number, reference: HttpScenarioResult) =>
+  const bareHttp = async (name: string, connections: number, request: autocannon.Request) =>
+    push(
+      await runHttpScenario(session, {
+        name,
+        what: `bare ${request.method} ${request.path}`,
+        app: bare,
+        connections,
+        request,
+        product: false,
+      }),
+    );
+  const cheapHttp = async (
+    name: string,
+    what: string,
+    connections: number,
+    request: autocannon.Request,
+    reference: HttpScenarioResult,
+  ) =>
     push(
       versus(
         await runHttpScenario(session, {
           name,
-          what: 'POST /users, argon2id m=8 KiB t=1 (NOT a production setting), relay and worker running',
+          what,
           app: cheapApi,
           worker,
           connections,
-          request: registrationRequest(name),
+          request,
           product: true,
         }),
         rateOf(reference),
       ),
     );
-  const cheapC10 = await cheapSignup(SCENARIOS.signupCheapC10, 10, bareC10);
-  const cheapC50 = await cheapSignup(SCENARIOS.signupCheapC50, 50, bareC50);
-  const someUser = await session.probe.anyUserId();
-  push(
-    versus(
-      await runHttpScenario(session, {
-        name: SCENARIOS.getUserC50,
-        what: 'GET /users/{id} as an admin',
-        app: cheapApi,
-        worker,
-        connections: 50,
-        request: getUserRequest(someUser),
-        product: true,
-      }),
-      rateOf(bareLiveness),
-    ),
+  const cheapSignup =
+    'POST /users, argon2id m=8 KiB t=1 (NOT a production setting), relay and worker running';
+  const bareC10 = await bareHttp(SCENARIOS.bareSignupC10, 10, registrationRequest('bare10'));
+  const cheapC10 = await cheapHttp(
+    SCENARIOS.signupCheapC10,
+    cheapSignup,
+    10,
+    registrationRequest('cheap10'),
+    bareC10,
   );
+  const bareC50 = await bareHttp(SCENARIOS.bareSignupC50, 50, registrationRequest('bare50'));
+  const cheapC50 = await cheapHttp(
+    SCENARIOS.signupCheapC50,
+    cheapSignup,
+    50,
+    registrationRequest('cheap50'),
+    bareC50,
+  );
+  const liveness: autocannon.Request = { method: 'GET', path: '/health/live' };
+  const bareLiveness = await bareHttp(SCENARIOS.bareLiveness, 50, liveness);
+  const someUser = await session.probe.anyUserId();
+  await cheapHttp(
+    SCENARIOS.getUserC50,
+    'GET /users/{id} as an admin',
+    50,
+    getUserRequest(someUser),
+    bareLiveness,
+  );
+  await cheapHttp(SCENARIOS.apiLiveness, 'Nest GET /health/live', 50, liveness, bareLiveness);
+  report.shutdown[bare.name] = await bare.stop();
 
   // 5. End to end at half the maximum measured signup rate, then a long steady load at the same pace.
   const halfMax = Math.max(1, Math.floor(Math.max(cheapC10.load.okPerSec, cheapC50.load.okPerSec) / 2));
