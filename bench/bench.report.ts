@@ -64,7 +64,7 @@ export interface SteadyScenarioResult extends ScenarioBase {
   registration: HttpLoadResult;
   backlogAtEnd: number;
   caughtUpMs: number | null;
-  /** Per process: median RSS of the first and the last tenth of the load, the peak, and end minus start. */
+  /** Per process: median RSS of the second and the last tenth of the load, the peak, and end minus start. */
   rss: Record<
     string,
     { startMiB: number | null; endMiB: number | null; peakMiB: number | null; growthMiB: number | null }
