@@ -184,7 +184,7 @@ function row(scenario: ScenarioResult): string[] {
         fmt(scenario.lagMs.p50),
         fmt(scenario.lagMs.p99),
         `paced at ${scenario.targetRate} req/s`,
-        String(failures(scenario.registration) + scenario.users - scenario.completed),
+        String(failures(scenario.registration) + Math.max(0, scenario.users - scenario.completed)),
         ...memory,
       ];
     case 'steady':
@@ -206,7 +206,7 @@ function row(scenario: ScenarioResult): string[] {
         '-',
         '-',
         '-',
-        String(failures(scenario.registration) + scenario.users - scenario.completed),
+        String(failures(scenario.registration) + Math.max(0, scenario.users - scenario.completed)),
         ...memory,
       ];
   }
