@@ -83,8 +83,8 @@ export async function runSteadyLoad(
   const to = Date.now();
   const backlogAtEnd = (await session.probe.counts()).pending;
   session.countRegistrations(registration, connections);
-  // The first tenth settles what the unpaced c=50 scenarios left on the heap (V8 shrinks it only gradually), so
-  // "start" is the second tenth.
+  // The first tenth is the API's warm-up (JIT, pools, the heap growing to its working size), so "start" is the
+  // second tenth.
   const tenth = Math.max(1000, (to - from) / 10);
   const rss = Object.fromEntries(
     [api, worker].map((app) => {
