@@ -6,35 +6,69 @@ import type { ExitReport, LogSummary } from './app.process';
 import { BenchSettings, REPO_ROOT } from './bench.settings';
 import type { HttpLoadResult } from './http-load.runner';
 import type { EndToEndStats, OnboardingCounts } from './onboarding.probe';
-import type { RssPeaks } from './rss.sampler';
+import type { Argon2OnlyResult } from './bench.session';
+import type { RssPeaks, RssSummary } from './rss.sampler';
 
 interface ScenarioBase {
   name: string;
   what: string;
-  /** The API process that served it (its peak RSS is the "API RSS" column). */
+  /** The server process that served it (its peak RSS is the "API RSS" column). */
   app: string;
-  /** The worker process running meanwhile ("worker RSS"). */
-  workerApp: string;
+  /** The worker process running meanwhile ("worker RSS"), if any. */
+  workerApp: string | null;
   /** Peak resident memory per process during the measured part, MiB. */
   rssPeakMiB: RssPeaks;
+}
+
+/** The pipeline while a POST /users load ran on the product (users.onboarding_status, database counts). */
+export interface PipelineDuringLoad {
+  onboardedPerSec: number;
+  /** New user rows per second over the same window (201s plus any cut off at the end). */
+  registeredPerSec: number;
+  /** Registered but not yet onboarded, when the measured load began and when it ended. */
+  backlogAtStart: number;
+  backlogAtEnd: number;
+  /** From the end of the load until nothing was pending; null if not within BENCH_DRAIN_TIMEOUT_S. */
+  caughtUpMs: number | null;
 }
 
 export interface HttpScenarioResult extends ScenarioBase {
   kind: 'http';
   connections: number;
   load: HttpLoadResult;
-  /** okPerSec relative to the baseline scenario of the same run. */
-  vsBaseline: number | null;
+  /** okPerSec relative to a reference measured in the same run. */
+  vs: { reference: string; share: number } | null;
+  pipeline: PipelineDuringLoad | null;
+}
+
+/** The argon2id-only measurement: hashes per second, no HTTP. */
+export interface Argon2ScenarioResult extends ScenarioBase, Argon2OnlyResult {
+  kind: 'argon2';
 }
 
 export interface OnboardingScenarioResult extends ScenarioBase, EndToEndStats {
   kind: 'onboarding';
-  /** How long the pipeline took to become idle before the burst (backlog of the earlier scenarios). */
+  /** The pace asked of the load generator, req/s. */
+  targetRate: number;
+  /** How long the pipeline took to become idle before the load (backlog of the earlier scenarios). */
   idleWaitMs: number;
   registration: HttpLoadResult;
   users: number;
   completed: number;
   timedOut: boolean;
+}
+
+export interface SteadyScenarioResult extends ScenarioBase {
+  kind: 'steady';
+  targetRate: number;
+  registration: HttpLoadResult;
+  backlogAtEnd: number;
+  caughtUpMs: number | null;
+  /** Per process: median RSS of the second and the last tenth of the load, the peak, and end minus start. */
+  rss: Record<
+    string,
+    { startMiB: number | null; endMiB: number | null; peakMiB: number | null; growthMiB: number | null }
+  >;
 }
 
 export interface BacklogScenarioResult extends ScenarioBase {
@@ -51,7 +85,21 @@ export interface BacklogScenarioResult extends ScenarioBase {
   wallMs: number;
 }
 
-export type ScenarioResult = HttpScenarioResult | OnboardingScenarioResult | BacklogScenarioResult;
+export type ScenarioResult =
+  | HttpScenarioResult
+  | Argon2ScenarioResult
+  | OnboardingScenarioResult
+  | SteadyScenarioResult
+  | BacklogScenarioResult;
+
+/** One target of issue 10, evaluated on this run's numbers. */
+export interface TargetResult {
+  target: string;
+  value: string;
+  goal: string;
+  /** null when a number it needs is missing (a scenario failed). */
+  met: boolean | null;
+}
 
 export interface BenchReport {
   startedAt: string;
@@ -71,6 +119,9 @@ export interface BenchReport {
   settings: Record<string, unknown>;
   startup: Record<string, { readyMs: number; idleRssMiB: number | null }>;
   scenarios: ScenarioResult[];
+  /** Run-wide RSS per app process (sampled every 250 ms from start to exit). */
+  rss: Record<string, RssSummary>;
+  targets: TargetResult[];
   shutdown: Record<string, ExitReport>;
   logs: Record<string, LogSummary>;
   /** Consistency after the run, once the backlog is drained (or the wait timed out). */
@@ -97,53 +148,130 @@ const failures = (load: HttpLoadResult) =>
     .reduce((total, [, count]) => total + count, 0);
 
 function row(scenario: ScenarioResult): string[] {
-  const memory = [fmt(scenario.rssPeakMiB[scenario.app]), fmt(scenario.rssPeakMiB[scenario.workerApp])];
+  const memory = [
+    fmt(scenario.rssPeakMiB[scenario.app]),
+    scenario.workerApp ? fmt(scenario.rssPeakMiB[scenario.workerApp]) : '-',
+  ];
   switch (scenario.kind) {
     case 'http':
       return [
         scenario.name,
+        String(scenario.connections),
         `${fmt(scenario.load.okPerSec)} req/s`,
         fmt(scenario.load.latencyMs.p50, 2),
         fmt(scenario.load.latencyMs.p99, 2),
-        scenario.vsBaseline === null ? '-' : `${(scenario.vsBaseline * 100).toFixed(2)} %`,
+        scenario.vs ? `${(scenario.vs.share * 100).toFixed(1)} % of ${scenario.vs.reference}` : '-',
         String(failures(scenario.load)),
         ...memory,
+      ];
+    case 'argon2':
+      return [
+        scenario.name,
+        String(scenario.concurrency),
+        `${fmt(scenario.hashesPerSec)} hash/s`,
+        fmt(scenario.latencyMs.p50, 2),
+        fmt(scenario.latencyMs.p99, 2),
+        '-',
+        '0',
+        '-',
+        '-',
       ];
     case 'onboarding':
       return [
         `${scenario.name} (lag)`,
-        `${fmt(scenario.eventsPerSec)} ev/s`,
+        '',
+        `${fmt(scenario.eventsPerSec)} users/s`,
         fmt(scenario.lagMs.p50),
         fmt(scenario.lagMs.p99),
-        '-',
-        String(failures(scenario.registration) + scenario.users - scenario.completed),
+        `paced at ${scenario.targetRate} req/s`,
+        String(failures(scenario.registration) + Math.max(0, scenario.users - scenario.completed)),
+        ...memory,
+      ];
+    case 'steady':
+      return [
+        scenario.name,
+        '',
+        `${fmt(scenario.registration.okPerSec)} req/s`,
+        fmt(scenario.registration.latencyMs.p50, 2),
+        fmt(scenario.registration.latencyMs.p99, 2),
+        `paced at ${scenario.targetRate} req/s`,
+        String(failures(scenario.registration)),
         ...memory,
       ];
     case 'backlog':
       return [
         scenario.name,
+        '',
         `${fmt(scenario.eventsPerSec)} ev/s`,
         '-',
         '-',
         '-',
-        String(failures(scenario.registration) + scenario.users - scenario.completed),
+        String(failures(scenario.registration) + Math.max(0, scenario.users - scenario.completed)),
         ...memory,
       ];
   }
 }
 
-/** The human-readable summary printed at the end of `npm run bench`. */
-export function renderTable(report: BenchReport): string {
-  const header = ['scenario', 'rate', 'p50 ms', 'p99 ms', 'vs baseline', 'failed', 'API MiB', 'worker MiB'];
-  const rows = report.scenarios.map(row);
+/** Columns before `leftColumns` are left-aligned (names, prose), the rest right-aligned (numbers). */
+function table(header: string[], rows: string[][], leftColumns = 1): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((cells) => cells[column].length)),
   );
   const line = (cells: string[]) =>
     cells
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
-      .join('  ');
+      .map((cell, column) =>
+        column < leftColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+      )
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The human-readable summary printed at the end of `npm run bench`. */
+export function renderTable(report: BenchReport): string {
+  const header = ['scenario', 'c', 'rate', 'p50 ms', 'p99 ms', 'vs', 'failed', 'API MiB', 'worker MiB'];
+  return table(header, report.scenarios.map(row));
+}
+
+/** Pipeline figures of the POST runs on the product with the worker running. */
+export function renderPipeline(report: BenchReport): string {
+  const rows = report.scenarios.flatMap((scenario) =>
+    scenario.kind === 'http' && scenario.pipeline
+      ? [
+          [
+            scenario.name,
+            fmt(scenario.pipeline.registeredPerSec),
+            fmt(scenario.pipeline.onboardedPerSec),
+            String(scenario.pipeline.backlogAtStart),
+            String(scenario.pipeline.backlogAtEnd),
+            scenario.pipeline.caughtUpMs === null ? 'no' : String(scenario.pipeline.caughtUpMs),
+          ],
+        ]
+      : [],
+  );
+  return table(
+    ['during', 'registered/s', 'onboarded/s', 'backlog start', 'backlog end', 'caught up ms'],
+    rows,
+  );
+}
+
+export function renderRss(report: BenchReport): string {
+  const rows = Object.entries(report.rss).map(([name, summary]) => [
+    name,
+    fmt(summary.peakMiB),
+    fmt(summary.medianMiB),
+    String(summary.samples),
+  ]);
+  return table(['process', 'peak MiB', 'median MiB', 'samples'], rows);
+}
+
+export function renderTargets(report: BenchReport): string {
+  const verdict = (met: boolean | null) => (met === null ? 'n/a' : met ? 'met' : 'NOT met');
+  return table(
+    ['target (issue 10)', 'value', 'goal', ''],
+    report.targets.map((target) => [target.target, target.value, target.goal, verdict(target.met)]),
+    4,
+  );
 }
 
 /** Writes bench/results/<timestamp>.json (the folder is git-ignored) and returns its path. */
@@ -186,6 +314,8 @@ export function createReport(settings: BenchSettings): BenchReport {
     },
     startup: {},
     scenarios: [],
+    rss: {},
+    targets: [],
     shutdown: {},
     logs: {},
     final: null,
@@ -196,6 +326,10 @@ export function createReport(settings: BenchSettings): BenchReport {
 /** The end-of-run summary: the table, shutdowns, logged warnings, final state and notes. */
 export function printSummary(report: BenchReport, log: (line: string) => void): void {
   if (report.scenarios.length) log(`\n${renderTable(report)}\n`);
+  if (report.scenarios.some((scenario) => scenario.kind === 'http' && scenario.pipeline))
+    log(`${renderPipeline(report)}\n`);
+  if (Object.keys(report.rss).length) log(`${renderRss(report)}\n`);
+  if (report.targets.length) log(`${renderTargets(report)}\n`);
   for (const [name, exit] of Object.entries(report.shutdown)) {
     const killed = exit.killed ? ' (SIGKILLed at the deadline)' : '';
     log(`shutdown ${name}: ${exit.shutdownMs} ms, exit ${exit.code ?? exit.signal}${killed}`);

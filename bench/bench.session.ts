@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { AppProcess } from './app.process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { deleteTopology, dropBenchDatabase, freePort, prepareDatabase } from './bench.environment';
 import type { BenchReport } from './bench.report';
 import {
   ADMIN_TOKEN,
+  bareDatabaseUrl,
   benchDatabaseUrl,
   benchTopologyPrefix,
   BenchSettings,
@@ -15,7 +18,18 @@ import {
 } from './bench.settings';
 import type { HttpLoadResult } from './http-load.runner';
 import { OnboardingProbe } from './onboarding.probe';
+import { RunRssMonitor } from './rss.sampler';
 import type { Teardown } from './teardown';
+
+export interface Argon2OnlyResult {
+  hashes: number;
+  hashesPerSec: number;
+  measuredS: number;
+  concurrency: number;
+  threadpool: number;
+  latencyMs: { p50: number; p99: number };
+  params: { memoryKib: number; timeCost: number; parallelism: number };
+}
 
 export const log = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -26,8 +40,10 @@ export const log = (message: string) => process.stdout.write(`${message}\n`);
 export class BenchSession {
   /** 201 answers to POST /users over the whole run (warm-ups included). */
   acknowledged = 0;
-  /** Fixed-duration POST runs: each may end with up to `connections` requests that committed unanswered. */
-  cutOffRuns = 0;
+  /** Fixed-duration POST runs may each end with up to their connection count committed but unanswered. */
+  unansweredAllowance = 0;
+  /** Every app process of the run, sampled from start to exit. */
+  readonly rss = new RunRssMonitor();
 
   private constructor(
     readonly settings: BenchSettings,
@@ -69,7 +85,7 @@ export class BenchSession {
     const pool = new Pool({ connectionString: databaseUrl, max: 2 });
     pool.on('error', () => undefined);
     teardown.add('pg pool', () => pool.end());
-    return new BenchSession(
+    const session = new BenchSession(
       settings,
       report,
       databaseUrl,
@@ -79,24 +95,33 @@ export class BenchSession {
       env,
       workDir,
     );
+    teardown.add('rss monitor', async () => session.rss.stop());
+    return session;
   }
 
-  /** Starts the built API or worker on a free port with the run's environment and waits for /health/ready. */
+  /**
+   * Starts the built API, worker or bare baseline server on a free port with the run's environment and waits for
+   * /health/ready. The bare server gets a database of its own, migrated by the same CLI, so that no relay ever
+   * publishes its outbox rows and the product's consistency check only sees the product's users.
+   */
   async startApp(
     name: string,
-    kind: 'api' | 'worker',
+    kind: 'api' | 'worker' | 'bare',
     extraEnv: Record<string, string> = {},
   ): Promise<AppProcess> {
     const port = await freePort();
+    let env = { ...this.env, ...extraEnv, [kind === 'worker' ? 'WORKER_HTTP_PORT' : 'PORT']: String(port) };
+    if (kind === 'bare') env = { ...env, DATABASE_URL: await this.prepareBareDatabase() };
     const app = AppProcess.start({
       name,
       script: SCRIPTS[kind],
       port,
       cwd: this.workDir,
-      env: { ...this.env, ...extraEnv, [kind === 'api' ? 'PORT' : 'WORKER_HTTP_PORT']: String(port) },
+      env,
       logPath: join(RESULTS_DIR, `${this.report.startedAt.replace(/[:.]/g, '-')}.${name}.log`),
     });
     this.teardown.add(`stop ${name}`, () => app.stop());
+    this.rss.track(app);
     const readyMs = await app.waitReady();
     const rss = app.rssKib();
     this.report.startup[name] = {
@@ -107,11 +132,45 @@ export class BenchSession {
     return app;
   }
 
-  /** Counts what a POST /users run acknowledged, for the end-of-run "nothing acknowledged is lost" check. */
-  countRegistrations(load: HttpLoadResult, fixedDuration: boolean): number {
+  /**
+   * Counts what a POST /users run on the product acknowledged, for the end-of-run "nothing acknowledged is lost"
+   * check; `cutOffConnections` for a fixed-duration run (the requests in flight when it stopped).
+   */
+  countRegistrations(load: HttpLoadResult, cutOffConnections = 0): number {
     const created = load.statusCodes['201'] ?? 0;
     this.acknowledged += created;
-    if (fixedDuration) this.cutOffRuns += 1;
+    this.unansweredAllowance += cutOffConnections;
     return created;
+  }
+
+  private bareDatabase?: Promise<string>;
+
+  private prepareBareDatabase(): Promise<string> {
+    this.bareDatabase ??= (async () => {
+      const url = bareDatabaseUrl(this.settings);
+      this.teardown.add('bare database', () => dropBenchDatabase(url));
+      log(await prepareDatabase({ ...this.env, DATABASE_URL: url }, this.workDir));
+      return url;
+    })();
+    return this.bareDatabase;
+  }
+
+  /**
+   * The argon2id-only measurement: the product's library at the given cost in a child process of its own (its
+   * own libuv pool, as the API has), `argon2Concurrency` hashes in flight, after a warm-up.
+   */
+  async measureArgon2(params: Record<string, string>): Promise<Argon2OnlyResult> {
+    const { stdout } = await promisify(execFile)(process.execPath, [SCRIPTS.argon2Only], {
+      cwd: this.workDir,
+      env: {
+        PATH: this.env.PATH,
+        ...params,
+        CONCURRENCY: String(this.settings.argon2Concurrency),
+        WARMUP_S: String(this.settings.warmupS),
+        DURATION_S: String(this.settings.durationS),
+      },
+      timeout: (this.settings.warmupS + this.settings.durationS + 60) * 1000,
+    });
+    return JSON.parse(stdout) as Argon2OnlyResult;
   }
 }

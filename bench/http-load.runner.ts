@@ -32,6 +32,8 @@ export interface HttpLoadOptions {
   durationS: number;
   /** A fixed number of requests instead of a fixed duration. */
   amount?: number;
+  /** Requests per second over all connections (paced load); unpaced when absent. */
+  overallRate?: number;
   request: autocannon.Request;
 }
 
@@ -50,6 +52,7 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
         url: options.baseUrl,
         connections: options.connections,
         ...(options.amount ? { amount: options.amount } : { duration: options.durationS }),
+        ...(options.overallRate ? { overallRate: options.overallRate } : {}),
         timeout: 10,
         requests: [options.request],
       },

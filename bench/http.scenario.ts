@@ -1,8 +1,9 @@
 import type autocannon from 'autocannon';
+import { ADMIN_TOKEN } from './bench.settings';
 import type { AppProcess } from './app.process';
-import type { HttpScenarioResult } from './bench.report';
+import type { HttpScenarioResult, PipelineDuringLoad } from './bench.report';
 import { BenchSession, log } from './bench.session';
-import { runHttpLoad } from './http-load.runner';
+import { round, runHttpLoad } from './http-load.runner';
 import { RssSampler } from './rss.sampler';
 
 const PASSWORD = 'correct horse battery staple';
@@ -29,37 +30,84 @@ export function registrationRequest(tag: string): autocannon.Request {
   };
 }
 
-/** A warm-up, then a fixed-duration autocannon run against `app`, sampling the RSS of `app` and `worker`. */
+/** GET /users/{id} as an admin (the route needs a bearer token). */
+export function getUserRequest(id: string): autocannon.Request {
+  return { method: 'GET', path: `/users/${id}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
+}
+
+export interface HttpScenario {
+  name: string;
+  what: string;
+  app: AppProcess;
+  /** The product's worker, when one runs alongside (its RSS is sampled; POSTs are followed down the pipeline). */
+  worker?: AppProcess;
+  connections: number;
+  request: autocannon.Request;
+  /** The product, whose acknowledged registrations the final consistency check counts (not the bare server). */
+  product: boolean;
+}
+
+/**
+ * A warm-up, then a fixed-duration autocannon run against `app`, sampling the RSS of `app` and `worker`. A POST
+ * run on the product with a worker also measures the pipeline meanwhile: users onboarded per second during the
+ * load and the backlog (registered, not yet onboarded) at its start and end.
+ */
 export async function runHttpScenario(
   session: BenchSession,
-  scenario: { name: string; what: string; app: AppProcess; worker: AppProcess; request: autocannon.Request },
+  scenario: HttpScenario,
 ): Promise<HttpScenarioResult> {
-  const { warmupS, durationS, connections } = session.settings;
+  const { warmupS, durationS } = session.settings;
+  const { connections } = scenario;
   const isRegistration = scenario.request.method === 'POST';
+  const countsRegistrations = isRegistration && scenario.product;
   log(
     `\n[${scenario.name}] ${scenario.what}: ${warmupS} s warm-up, then ${durationS} s at ${connections} connections`,
   );
   const common = { baseUrl: scenario.app.baseUrl, connections, request: scenario.request };
   const warmup = await runHttpLoad({ ...common, durationS: warmupS });
-  if (isRegistration) session.countRegistrations(warmup, true);
+  if (countsRegistrations) session.countRegistrations(warmup, connections);
 
-  const sampler = new RssSampler([scenario.app, scenario.worker]).start();
+  const followPipeline = countsRegistrations && scenario.worker !== undefined;
+  const before = followPipeline ? await session.probe.counts() : undefined;
+  const startedAt = performance.now();
+  const sampler = new RssSampler(scenario.worker ? [scenario.app, scenario.worker] : [scenario.app]).start();
   const load = await runHttpLoad({ ...common, durationS });
   const rssPeakMiB = sampler.stop();
-  if (isRegistration) session.countRegistrations(load, true);
+  let pipeline: PipelineDuringLoad | undefined;
+  if (before) {
+    const after = await session.probe.counts();
+    const windowS = (performance.now() - startedAt) / 1000;
+    const caughtUp = await session.probe.waitFor(
+      (counts) => counts.pending === 0,
+      session.settings.drainTimeoutS * 1000,
+    );
+    pipeline = {
+      onboardedPerSec: round((after.completed - before.completed) / windowS, 1),
+      registeredPerSec: round((after.users - before.users) / windowS, 1),
+      backlogAtStart: before.pending,
+      backlogAtEnd: after.pending,
+      caughtUpMs: caughtUp.reached ? caughtUp.waitedMs : null,
+    };
+  }
+  if (countsRegistrations) session.countRegistrations(load, connections);
   log(
     `  ${load.okPerSec} req/s (2xx), p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, ` +
-      `statuses ${JSON.stringify(load.statusCodes)}, errors ${load.errors}`,
+      `statuses ${JSON.stringify(load.statusCodes)}, errors ${load.errors}` +
+      (pipeline
+        ? `; onboarded ${pipeline.onboardedPerSec}/s while ${pipeline.registeredPerSec}/s registered, ` +
+          `backlog ${pipeline.backlogAtStart} -> ${pipeline.backlogAtEnd}, caught up ${pipeline.caughtUpMs} ms later`
+        : ''),
   );
   return {
     kind: 'http',
     name: scenario.name,
     what: scenario.what,
     app: scenario.app.name,
-    workerApp: scenario.worker.name,
+    workerApp: scenario.worker?.name ?? null,
     connections,
     load,
-    vsBaseline: null,
+    vs: null,
+    pipeline: pipeline ?? null,
     rssPeakMiB,
   };
 }
