@@ -43,3 +43,24 @@ export function useResource<T>(load: () => Promise<T>, keys: unknown[]): Resourc
 
   return { data, error, loading, reload };
 }
+
+/**
+ * Loads `resource` again every `intervalMs` while `active` (something is under way), `limit` times at most.
+ * @returns a function that starts the count afresh (after an action that set something under way)
+ */
+export function usePolling(
+  resource: Resource<unknown>,
+  active: boolean,
+  { intervalMs, limit }: { intervalMs: number; limit: number },
+): () => void {
+  const [polls, setPolls] = useState(0);
+  useEffect(() => {
+    if (!active || resource.loading || polls >= limit) return;
+    const timer = setTimeout(() => {
+      setPolls((count) => count + 1);
+      void resource.reload();
+    }, intervalMs);
+    return () => clearTimeout(timer);
+  }, [active, resource.loading, polls]);
+  return () => setPolls(0);
+}

@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, segment } from '../api/client';
 import type { DeadLetter, StepRetry, StepUnit, Timeline, User } from '../api/types';
 import { OccurrencesTable } from '../components/occurrences-table';
-import { useResource } from '../components/use-resource';
+import { usePolling, useResource } from '../components/use-resource';
 import { Badge, ConfirmButton, Facts, Json, Notice, ProblemMessage, Time } from '../components/widgets';
 import { href } from '../router';
 
@@ -52,27 +52,19 @@ export function UserPage({ userId }: { userId: string }) {
   const story = useResource(() => loadStory(userId), [userId]);
   const [message, setMessage] = useState<string | undefined>(undefined);
   const [actionError, setActionError] = useState<unknown>(undefined);
-  const [polls, setPolls] = useState(0);
 
   const underWay =
     story.data !== undefined &&
     (story.data.timeline.onboardingStatus === 'pending' ||
       story.data.timeline.steps.some((unit) => unit.status === 'pending'));
-  useEffect(() => {
-    if (!underWay || story.loading || polls >= POLL_LIMIT) return;
-    const timer = setTimeout(() => {
-      setPolls((count) => count + 1);
-      void story.reload();
-    }, POLL_MS);
-    return () => clearTimeout(timer);
-  }, [underWay, story.loading, polls]);
+  const restartPolling = usePolling(story, underWay, { intervalMs: POLL_MS, limit: POLL_LIMIT });
 
   const act = async (action: () => Promise<string>) => {
     setActionError(undefined);
     setMessage(undefined);
     try {
       setMessage(await action());
-      setPolls(0);
+      restartPolling();
     } catch (caught) {
       setActionError(caught);
     }

@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, segment } from '../api/client';
 import type { Page, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../api/types';
 import { SecretOnce } from '../components/secret-once';
-import { useResource } from '../components/use-resource';
+import { usePolling, useResource } from '../components/use-resource';
 import { EndpointState, EventList } from '../components/webhook-endpoint';
 import { WebhookDeliveries } from '../components/webhook-deliveries';
 import { ConfirmButton, Facts, Notice, ProblemMessage, Time } from '../components/widgets';
@@ -39,24 +39,16 @@ export function WebhookPage({ endpointId, deliveryId }: { endpointId: string; de
   const [deleted, setDeleted] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
   const [actionError, setActionError] = useState<unknown>(undefined);
-  const [polls, setPolls] = useState(0);
 
   const pending = log.data?.deliveries.items.some((delivery) => delivery.status === 'pending') ?? false;
-  useEffect(() => {
-    if (!pending || log.loading || polls >= POLL_LIMIT) return;
-    const timer = setTimeout(() => {
-      setPolls((count) => count + 1);
-      void log.reload();
-    }, POLL_MS);
-    return () => clearTimeout(timer);
-  }, [pending, log.loading, polls]);
+  const restartPolling = usePolling(log, pending, { intervalMs: POLL_MS, limit: POLL_LIMIT });
 
   const act = async (action: () => Promise<string | undefined>) => {
     setActionError(undefined);
     setMessage(undefined);
     try {
       setMessage(await action());
-      setPolls(0);
+      restartPolling();
     } catch (caught) {
       setActionError(caught);
     }

@@ -5,7 +5,7 @@ import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { UserCursor } from './user-cursor';
 import { User, type UserStatus, type VerificationMethod } from './user.entity';
 import type { UserProfileField } from './user-updated.event';
-import { UserEmailTakenError } from './users.errors';
+import { UserEmailTakenError, UserNotFoundError } from './users.errors';
 
 export type NewUser = Pick<User, 'id' | 'email' | 'passwordHash' | 'firstName' | 'lastName'>;
 
@@ -85,13 +85,23 @@ export class UsersRepository {
   /**
    * Several users, each locked as by {@link lockById}, in id order: two transactions locking overlapping sets
    * wait for each other instead of deadlocking.
+   * @returns the users by id
+   * @throws UserNotFoundError for the first id that has no user
    */
-  lockManyByIds(manager: EntityManager, ids: readonly string[]): Promise<User[]> {
-    return manager.find(User, {
-      where: { id: In([...ids]) },
-      order: { id: 'ASC' },
-      lock: { mode: 'for_no_key_update' },
-    });
+  async lockManyByIds(manager: EntityManager, ids: readonly string[]): Promise<Map<string, User>> {
+    if (ids.length === 0) return new Map();
+    const users = new Map(
+      (
+        await manager.find(User, {
+          where: { id: In([...ids]) },
+          order: { id: 'ASC' },
+          lock: { mode: 'for_no_key_update' },
+        })
+      ).map((user) => [user.id, user]),
+    );
+    const missing = ids.find((id) => !users.has(id));
+    if (missing) throw new UserNotFoundError(missing);
+    return users;
   }
 
   /** Users after `after` in `(createdAt, id)` order that match `filter`. */

@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { SecretBox } from '@app/secrets';
-import { UserNotFoundError, UsersRepository } from '@app/users';
+import { UsersRepository } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -67,16 +67,10 @@ export class VerificationTokenService {
   ): Promise<(IssuedVerificationToken | VerificationNotPendingError | VerificationStepClosedError)[]> {
     // The users' locks first (the lock order of every verification change), so that two steps of one user
     // issue one after the other and the second supersedes the first.
-    const users = new Map(
-      (
-        await this.users.lockManyByIds(
-          manager,
-          steps.map((step) => step.userId),
-        )
-      ).map((user) => [user.id, user]),
+    const users = await this.users.lockManyByIds(
+      manager,
+      steps.map((step) => step.userId),
     );
-    const missing = steps.find((step) => !users.has(step.userId));
-    if (missing) throw new UserNotFoundError(missing.userId);
     const existing = await this.tokens.findByStepMessageIds(
       manager,
       steps.map((step) => step.stepMessageId),

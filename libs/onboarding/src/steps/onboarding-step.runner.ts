@@ -128,18 +128,10 @@ export class OnboardingStepRunner {
         units[0].step,
       );
       const toDo = units.filter((unit) => claimed.has(unit.messageId));
-      const users = await this.lockUsers(manager, toDo);
-      const erased = (item: UnitOfUser) => skipErased && item.user.status === 'erased';
-      const items = toDo.map((unit) => ({ unit, user: users.get(unit.userId)! }));
-      const working = items.filter((item) => !erased(item));
-      const results = new Map(
-        (working.length > 0 ? await work(manager, working) : []).map((result, index) => [
-          working[index].unit,
-          result,
-        ]),
-      );
-      const settled = items.map(({ unit }, index): SettledUnit => {
-        const result = erased(items[index]) ? new StepSkip('the user was erased') : results.get(unit);
+      const items = await this.lockUsersOf(manager, toDo);
+      const results = await this.resultsOf(items, skipErased, (working) => work(manager, working));
+      const settled = items.map(({ unit }): SettledUnit => {
+        const result = results.get(unit);
         return result instanceof StepSkip
           ? { unit, status: 'skipped', reason: result.reason }
           : { unit, status: 'completed' };
@@ -195,18 +187,8 @@ export class OnboardingStepRunner {
         step,
       );
       const toDo = units.filter((unit) => !done.has(unit.messageId));
-      const users = await this.lockUsers(manager, toDo);
-      const items = toDo.map((unit) => ({ unit, user: users.get(unit.userId)! }));
-      const erased = (item: UnitOfUser) => skipErased && item.user.status === 'erased';
-      const working = items.filter((item) => !erased(item));
-      const preparedOf = new Map<StepUnit, T | StepSkip>(
-        (working.length > 0 ? await prepare(manager, working) : []).map((prepared, index) => [
-          working[index].unit,
-          prepared,
-        ]),
-      );
-      for (const item of items)
-        if (erased(item)) preparedOf.set(item.unit, new StepSkip('the user was erased'));
+      const items = await this.lockUsersOf(manager, toDo);
+      const preparedOf = await this.resultsOf(items, skipErased, (working) => prepare(manager, working));
       const skipped = items.filter(({ unit }) => preparedOf.get(unit) instanceof StepSkip);
       // A redelivery of a message whose run is completing right now: the check above saw no claim, the user's
       // lock waited for that run to commit, and the step looks done ("its token is sent"). The claim sees the
@@ -253,20 +235,28 @@ export class OnboardingStepRunner {
     return user;
   }
 
-  /** The users of the units, locked; @throws UserNotFoundError for the first one that does not exist */
-  private async lockUsers(manager: EntityManager, units: readonly StepUnit[]): Promise<Map<string, User>> {
-    if (units.length === 0) return new Map();
-    const users = new Map(
-      (
-        await this.users.lockManyByIds(
-          manager,
-          units.map((unit) => unit.userId),
-        )
-      ).map((user) => [user.id, user]),
+  /** The units with their users, locked; @throws UserNotFoundError for the first one that does not exist */
+  private async lockUsersOf(manager: EntityManager, units: readonly StepUnit[]): Promise<UnitOfUser[]> {
+    const users = await this.users.lockManyByIds(
+      manager,
+      units.map((unit) => unit.userId),
     );
-    const missing = units.find((unit) => !users.has(unit.userId));
-    if (missing) throw new UserNotFoundError(missing.userId);
-    return users;
+    return units.map((unit) => ({ unit, user: users.get(unit.userId)! }));
+  }
+
+  /** By unit: what `work` gave it, or a skip when its user was erased (with `skipErased`, not given to `work`). */
+  private async resultsOf<R>(
+    items: readonly UnitOfUser[],
+    skipErased: boolean,
+    work: (items: readonly UnitOfUser[]) => Promise<readonly R[]>,
+  ): Promise<Map<StepUnit, R | StepSkip>> {
+    const erased = (item: UnitOfUser) => skipErased && item.user.status === 'erased';
+    const working = items.filter((item) => !erased(item));
+    const produced = working.length > 0 ? await work(working) : [];
+    const results = new Map<StepUnit, R | StepSkip>();
+    working.forEach((item, index) => results.set(item.unit, produced[index]));
+    for (const item of items) if (erased(item)) results.set(item.unit, new StepSkip('the user was erased'));
+    return results;
   }
 
   /**
