@@ -92,6 +92,17 @@ describe('signup → onboarding, end to end', () => {
       )
     )[0].id;
 
+  it('when both apps run, then each holds one LISTEN connection for the outbox, though the worker bootstraps twice (HTTP, then its microservice)', async () => {
+    const listeners = await eventually(async () => {
+      const rows = await env.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM pg_stat_activity
+         WHERE datname = current_database() AND query = 'LISTEN "outbox_messages"'`,
+      );
+      return rows[0].count >= 2 ? rows[0].count : undefined;
+    });
+    expect(listeners).toBe(2);
+  });
+
   it('when users register, then each is onboarded: both steps completed once, each by its own message, and the mail sent', async () => {
     const ids = await Promise.all(Array.from({ length: 10 }, () => register()));
 

@@ -60,7 +60,9 @@ describe('fault: worker process killed mid-load', () => {
     const chaosDone = chaos();
 
     await Promise.all([
-      load.run({ waves: 4, waveSize: 16, pauseMs: 400, until: chaosDone, maxWaves: 8 }),
+      // Until the last restart: a worker that catches up at once (it takes a backlog in batches) must still find
+      // registrations to work on before each kill, however slowly a restarted one comes up.
+      load.run({ waves: 4, waveSize: 16, pauseMs: 400, until: chaosDone, maxWaves: 60 }),
       chaosDone,
     ]);
 

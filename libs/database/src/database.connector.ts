@@ -17,7 +17,8 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   constructor(private readonly dataSource: DataSource) {}
 
   onApplicationBootstrap(): void {
-    this.connecting = this.connectUntilStopped();
+    // A hybrid app (the worker) bootstraps twice: once for HTTP, once when its microservice starts.
+    this.connecting ??= this.connectUntilStopped();
   }
 
   get isConnected(): boolean {

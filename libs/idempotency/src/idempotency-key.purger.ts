@@ -19,6 +19,7 @@ export class IdempotencyKeyPurger implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.timer) return;
     this.timer = setInterval(() => void this.purge(), PURGE_EVERY_MS);
     this.timer.unref();
   }

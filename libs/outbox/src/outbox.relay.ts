@@ -48,6 +48,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   onApplicationBootstrap(): void {
+    // A hybrid app (the worker) bootstraps twice: once for HTTP, once when its microservice starts.
+    if (this.running) return;
     this.listener.start();
     this.running = this.run();
   }

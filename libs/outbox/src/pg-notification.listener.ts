@@ -11,6 +11,7 @@ export class PgNotificationListener {
   private readonly logger = new Logger(PgNotificationListener.name);
   private readonly delays = exponentialBackoff({ initialMs: 500, maxMs: 15_000 });
   private client?: Client;
+  private started = false;
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
 
@@ -20,7 +21,10 @@ export class PgNotificationListener {
     private readonly onNotify: () => void,
   ) {}
 
+  /** Idempotent: one connection, however often it is called. */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     void this.connect();
   }
 
@@ -33,6 +37,8 @@ export class PgNotificationListener {
   }
 
   private async connect(): Promise<void> {
+    // A reconnect timer that fired as stop() was called: the process may be tearing down.
+    if (this.stopped) return;
     const client = new Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5000 });
     client.on('notification', () => this.onNotify());
     client.on('error', () => this.scheduleReconnect(client));

@@ -31,6 +31,8 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
+    // The worker bootstraps twice (HTTP, then its microservice): one timer.
+    if (this.timer) return;
     this.timer = setInterval(() => {
       this.running ??= this.purge()
         .catch((error: Error) => this.logger.warn(`retention purge failed: ${error.message}`))
