@@ -1,10 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { ChromiumPage, openChromium } from '../support/chromium';
 import { startApi, startWorker } from '../support/apps';
 import {
   createTestEnvironment,
@@ -14,7 +14,6 @@ import {
 } from '../support/test-environment';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
-const CHROMIUM = process.env.TEST_CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** `CONSOLE_SCREENSHOTS=docs` saves a PNG of each page there (`npm run docs:screenshots`); unset, none is taken. */
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS;
 const ROOT = resolve(__dirname, '../..');
@@ -44,10 +43,9 @@ describe('operator console in a browser', () => {
   let api: NestFastifyApplication;
   let worker: NestFastifyApplication;
   let receiver: WebhookReceiver;
-  let browser: BrowserContext;
+  let browser: ChromiumPage;
   let page: Page;
   let baseUrl: string;
-  let profile: string;
   const pageErrors: string[] = [];
   const foreignRequests: string[] = [];
 
@@ -83,26 +81,8 @@ describe('operator console in a browser', () => {
     await api.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(api.getHttpServer().address() as { port: number }).port}`;
     if (SCREENSHOTS) mkdirSync(join(ROOT, SCREENSHOTS), { recursive: true });
-    profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 860 },
-      // This machine's network is closed: without these, Chromium's background requests fail and stall it.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    browser = await openChromium('console', pageErrors, { viewport: { width: 1280, height: 860 } });
+    page = browser.page;
     page.on('request', (request) => {
       if (!request.url().startsWith(`${baseUrl}/`)) foreignRequests.push(request.url());
     });
@@ -110,7 +90,6 @@ describe('operator console in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await api?.close();
     await worker?.close();
     await receiver?.stop();

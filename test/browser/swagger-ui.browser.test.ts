@@ -1,13 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { ChromiumPage, openChromium } from '../support/chromium';
 import { startApi } from '../support/apps';
 import { createTestEnvironment, TEST_ADMIN_TOKEN, TestEnvironment } from '../support/test-environment';
 import { type OpenApiDocument, operationsOf } from '../openapi/support/openapi-operations';
-
-const CHROMIUM = process.env.TEST_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Swagger UI as a new user meets it, in a real Chromium: open /docs, authorize with the admin token, then
@@ -18,10 +14,9 @@ const CHROMIUM = process.env.TEST_CHROMIUM_PATH ?? '/usr/bin/chromium';
 describe('Swagger UI in a browser', () => {
   let env: TestEnvironment;
   let app: NestFastifyApplication;
-  let browser: BrowserContext;
+  let browser: ChromiumPage;
   let page: Page;
   let baseUrl: string;
-  let profile: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -29,31 +24,12 @@ describe('Swagger UI in a browser', () => {
     app = await startApi(env.config());
     await app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-    profile = mkdtempSync(join(tmpdir(), 'swagger-ui-chromium-'));
-    // A fresh profile directory per run (Playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      // This machine's network is closed: without these, Chromium's background requests fail and stall it.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    browser = await openChromium('swagger-ui', pageErrors);
+    page = browser.page;
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await app?.close();
     await env?.cleanup();
   });

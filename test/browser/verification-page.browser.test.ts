@@ -1,9 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { ChromiumPage, openChromium } from '../support/chromium';
 import { startApi, startWorker } from '../support/apps';
 import { TestSmtpServer, verificationLinkOf } from '../support/smtp-server';
 import {
@@ -13,8 +11,6 @@ import {
   TestEnvironment,
 } from '../support/test-environment';
 import { freePort } from '../support/worker-process';
-
-const CHROMIUM = process.env.TEST_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * The verification link as a user meets it: the worker mails it (through a real SMTP server in the test) with
@@ -26,10 +22,9 @@ describe('the verification page in a browser', () => {
   let smtp: TestSmtpServer;
   let api: NestFastifyApplication;
   let worker: NestFastifyApplication;
-  let browser: BrowserContext;
+  let browser: ChromiumPage;
   let page: Page;
   let baseUrl: string;
-  let profile: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -41,30 +36,12 @@ describe('the verification page in a browser', () => {
     worker = await startWorker(env.config(settings));
     api = await startApi(env.config(settings));
     await api.listen(port, '127.0.0.1');
-    profile = mkdtempSync(join(tmpdir(), 'verification-page-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      // This machine's network is closed: without these, Chromium's background requests fail and stall it.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    browser = await openChromium('verification-page', pageErrors);
+    page = browser.page;
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await api?.close();
     await worker?.close();
     await smtp?.stop();
