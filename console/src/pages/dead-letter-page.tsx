@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
 import { api, segment } from '../api/client';
 import type { DeadLetter } from '../api/types';
 import { OccurrencesTable } from '../components/occurrences-table';
+import { useAction } from '../components/use-action';
 import { useResource } from '../components/use-resource';
 import { Badge, ConfirmButton, Facts, Json, Notice, ProblemMessage, Time } from '../components/widgets';
 import { UUID } from '../format';
@@ -15,18 +15,13 @@ const userOf = (letter: DeadLetter): string | undefined => {
 /** One dead letter: why it failed, every occurrence, its headers and body; replay or discard it. */
 export function DeadLetterPage({ messageId }: { messageId: string }) {
   const letter = useResource(() => api.get<DeadLetter>(`/dead-letters/${segment(messageId)}`), [messageId]);
-  const [message, setMessage] = useState<string | undefined>(undefined);
-  const [actionError, setActionError] = useState<unknown>(undefined);
+  const outcome = useAction();
 
   const act = async (path: 'replay' | 'discard', done: string) => {
-    setActionError(undefined);
-    setMessage(undefined);
-    try {
+    await outcome.run(async () => {
       await api.post(`/dead-letters/${segment(messageId)}/${path}`);
-      setMessage(done);
-    } catch (caught) {
-      setActionError(caught);
-    }
+      return done;
+    });
     await letter.reload();
   };
 
@@ -74,8 +69,8 @@ export function DeadLetterPage({ messageId }: { messageId: string }) {
           ) : null}
         </div>
       </header>
-      {message ? <Notice>{message}</Notice> : null}
-      <ProblemMessage error={actionError ?? letter.error} />
+      {outcome.message ? <Notice>{outcome.message}</Notice> : null}
+      <ProblemMessage error={outcome.error ?? letter.error} />
       <div class="card">
         <h2>
           {deadLetter.errorCode} <span class="muted small">{deadLetter.routingKey}</span>

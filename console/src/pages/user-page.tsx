@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
 import { api, segment } from '../api/client';
 import type { DeadLetter, StepRetry, StepUnit, Timeline, User } from '../api/types';
 import { OccurrencesTable } from '../components/occurrences-table';
+import { useAction } from '../components/use-action';
 import { usePolling, useResource } from '../components/use-resource';
 import { Badge, ConfirmButton, Facts, Json, Notice, ProblemMessage, Time } from '../components/widgets';
 import { href } from '../router';
@@ -50,8 +50,7 @@ const deliveryLink = (unit: StepUnit): string | undefined => {
  */
 export function UserPage({ userId }: { userId: string }) {
   const story = useResource(() => loadStory(userId), [userId]);
-  const [message, setMessage] = useState<string | undefined>(undefined);
-  const [actionError, setActionError] = useState<unknown>(undefined);
+  const outcome = useAction();
 
   const underWay =
     story.data !== undefined &&
@@ -60,14 +59,7 @@ export function UserPage({ userId }: { userId: string }) {
   const restartPolling = usePolling(story, underWay, { intervalMs: POLL_MS, limit: POLL_LIMIT });
 
   const act = async (action: () => Promise<string>) => {
-    setActionError(undefined);
-    setMessage(undefined);
-    try {
-      setMessage(await action());
-      restartPolling();
-    } catch (caught) {
-      setActionError(caught);
-    }
+    if (await outcome.run(action)) restartPolling();
     await story.reload();
   };
 
@@ -113,8 +105,8 @@ export function UserPage({ userId }: { userId: string }) {
           </button>
         </div>
       </header>
-      {message ? <Notice>{message}</Notice> : null}
-      <ProblemMessage error={actionError ?? story.error} />
+      {outcome.message ? <Notice>{outcome.message}</Notice> : null}
+      <ProblemMessage error={outcome.error ?? story.error} />
       <div class="card">
         <Facts
           facts={[

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, segment } from '../api/client';
 import type { Page, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../api/types';
 import { SecretOnce } from '../components/secret-once';
+import { useAction } from '../components/use-action';
 import { usePolling, useResource } from '../components/use-resource';
 import { EndpointState, EventList } from '../components/webhook-endpoint';
 import { WebhookDeliveries } from '../components/webhook-deliveries';
@@ -37,21 +38,13 @@ export function WebhookPage({ endpointId, deliveryId }: { endpointId: string; de
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [rotated, setRotated] = useState<WebhookEndpointWithSecret | undefined>(undefined);
   const [deleted, setDeleted] = useState(false);
-  const [message, setMessage] = useState<string | undefined>(undefined);
-  const [actionError, setActionError] = useState<unknown>(undefined);
+  const outcome = useAction();
 
   const pending = log.data?.deliveries.items.some((delivery) => delivery.status === 'pending') ?? false;
   const restartPolling = usePolling(log, pending, { intervalMs: POLL_MS, limit: POLL_LIMIT });
 
   const act = async (action: () => Promise<string | undefined>) => {
-    setActionError(undefined);
-    setMessage(undefined);
-    try {
-      setMessage(await action());
-      restartPolling();
-    } catch (caught) {
-      setActionError(caught);
-    }
+    if (await outcome.run(action)) restartPolling();
   };
 
   const rotate = () =>
@@ -86,7 +79,7 @@ export function WebhookPage({ endpointId, deliveryId }: { endpointId: string; de
       setOlder([...older, page.items]);
       setCursor(page.nextCursor);
     } catch (caught) {
-      setActionError(caught);
+      outcome.fail(caught);
     }
   };
 
@@ -150,8 +143,8 @@ export function WebhookPage({ endpointId, deliveryId }: { endpointId: string; de
           onDismiss={() => setRotated(undefined)}
         />
       ) : null}
-      {message ? <Notice>{message}</Notice> : null}
-      <ProblemMessage error={actionError ?? log.error} />
+      {outcome.message ? <Notice>{outcome.message}</Notice> : null}
+      <ProblemMessage error={outcome.error ?? log.error} />
       <div class="card">
         <Facts
           facts={[
