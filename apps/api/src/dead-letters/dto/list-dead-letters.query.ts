@@ -1,8 +1,8 @@
 import { DEAD_LETTER_STATUSES, type DeadLetterFilter, type DeadLetterStatus } from '@app/dead-letters';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { DeadLetterFilterDto } from './dead-letter-filter.dto';
+import { PAGE_LIMIT, PageCursor, PageLimit } from '../../validation/page.rules';
 
 export class ListDeadLettersQuery extends DeadLetterFilterDto {
   @ApiPropertyOptional({
@@ -14,18 +14,10 @@ export class ListDeadLettersQuery extends DeadLetterFilterDto {
   @IsIn(DEAD_LETTER_STATUSES)
   status?: DeadLetterStatus;
 
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit = 20;
+  @PageLimit()
+  limit: number = PAGE_LIMIT.default;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (with the same filters)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
+  @PageCursor('The nextCursor of the previous page (with the same filters)', 1024)
   cursor?: string;
 
   override toFilter(): DeadLetterFilter {

@@ -1,22 +1,15 @@
 import { USER_STATUSES, type UserListFilter, type UserStatus } from '@app/users';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsInstant, parseInstant } from '../../validation/instant.rule';
+import { PAGE_LIMIT, PageCursor, PageLimit } from '../../validation/page.rules';
 
 export class ListUsersQuery {
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit = 20;
+  @PageLimit()
+  limit: number = PAGE_LIMIT.default;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (pass the same filters with it)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @PageCursor('The nextCursor of the previous page (pass the same filters with it)', 512)
   cursor?: string;
 
   @ApiPropertyOptional({ enum: USER_STATUSES, example: 'pending_verification' })
