@@ -1,8 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogCapture, startApi } from '../support/apps';
 import { TestSmtpServer, verificationLinkOf } from '../support/smtp-server';
-import { createTestEnvironment, eventually, TestEnvironment } from '../support/test-environment';
-import type { ProcessExit } from '../support/worker-process';
+import { createTestEnvironment, TestEnvironment } from '../support/test-environment';
 import { expectEveryUserOnboardedOnce, withDiagnostics } from './support/expect-onboarded-once';
 import { compactOutputLine, FAULT_SETTINGS, warningsOf } from './support/fault-settings';
 import { OnboardingAudit } from './support/onboarding-audit';
@@ -53,26 +52,13 @@ describe('fault: worker killed while it sends verification mail', () => {
 
   it('when the worker is SIGKILLed three times while mails are on their way, then each user gets their mail at least once, repeats are the same mail, and every step completed once', async () => {
     const load = new SignupLoad(registerInProcess(api));
-    const exits: (ProcessExit | 'timeout')[] = [];
-    const chaos = async () => {
-      for (const progress of [12, 24, 36]) {
-        await load.whenAttempted(progress);
-        // Kill it while it talks to the SMTP server: a mail accepted since the last look means more are coming.
-        const before = smtp.received.length;
-        await eventually(async () => smtp.received.length > before, {
-          timeoutMs: 30_000,
-          what: 'the worker to be sending mail',
-        });
-        exits.push(await workers.current.kill('SIGKILL', 10_000));
-        await workers.start();
-      }
-    };
-    const chaosDone = chaos();
-
-    await Promise.all([
-      load.run({ waves: 4, waveSize: 12, pauseMs: 300, until: chaosDone, maxWaves: 8 }),
-      chaosDone,
-    ]);
+    // Kill it while it talks to the SMTP server: a mail accepted since the last look means more are coming.
+    const exits = await workers.killAtWorkUnderLoad(load, {
+      attempts: [12, 24, 36],
+      progress: () => smtp.received.length,
+      what: 'the worker to be sending mail',
+      wave: { waves: 4, waveSize: 12, pauseMs: 300 },
+    });
 
     expect(exits).toEqual(Array(3).fill({ code: null, signal: 'SIGKILL' }));
     const diagnostics = () =>

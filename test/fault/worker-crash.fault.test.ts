@@ -1,7 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogCapture, startApi } from '../support/apps';
-import { createTestEnvironment, eventually, TestEnvironment } from '../support/test-environment';
-import type { ProcessExit } from '../support/worker-process';
+import { createTestEnvironment, TestEnvironment } from '../support/test-environment';
 import { expectEveryUserOnboardedOnce } from './support/expect-onboarded-once';
 import { compactOutputLine, FAULT_SETTINGS, warningsOf } from './support/fault-settings';
 import { OnboardingAudit } from './support/onboarding-audit';
@@ -43,28 +42,13 @@ describe('fault: worker process killed mid-load', () => {
 
   it('when the worker is killed with SIGKILL three times mid-load and restarted, then every registered user is onboarded, once', async () => {
     const load = new SignupLoad(registerInProcess(api));
-    const exits: (ProcessExit | 'timeout')[] = [];
-    const chaos = async () => {
-      for (const progress of [16, 32, 48]) {
-        await load.whenAttempted(progress);
-        // Kill it at work: once it has onboarded someone from the wave just registered.
-        const before = await completedUsers();
-        await eventually(async () => (await completedUsers()) > before, {
-          timeoutMs: 30_000,
-          what: 'the worker to make progress before it is killed',
-        });
-        exits.push(await workers.current.kill('SIGKILL', 10_000));
-        await workers.start();
-      }
-    };
-    const chaosDone = chaos();
-
-    await Promise.all([
-      // Until the last restart: a worker that catches up at once (it takes a backlog in batches) must still find
-      // registrations to work on before each kill, however slowly a restarted one comes up.
-      load.run({ waves: 4, waveSize: 16, pauseMs: 400, until: chaosDone, maxWaves: 60 }),
-      chaosDone,
-    ]);
+    // Kill it at work: once it has onboarded someone from the wave just registered.
+    const exits = await workers.killAtWorkUnderLoad(load, {
+      attempts: [16, 32, 48],
+      progress: completedUsers,
+      what: 'the worker to make progress before it is killed',
+      wave: { waves: 4, waveSize: 16, pauseMs: 400 },
+    });
 
     expect(exits).toEqual(Array(3).fill({ code: null, signal: 'SIGKILL' }));
     expect(load.statusCounts()).toEqual({ 201: load.outcomes.length });
