@@ -1,4 +1,6 @@
-import { registerDecorator, ValidationArguments } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, registerDecorator, ValidationArguments } from 'class-validator';
 
 /**
  * A date (`2026-11-24`, midnight UTC) or a date-time with its offset (`2026-11-24T10:00:00Z`,
@@ -42,4 +44,13 @@ export function IsInstant(): PropertyDecorator {
       },
       validator: { validate: (value: unknown) => parseInstant(value) !== undefined },
     });
+}
+
+/** An optional time filter of a query: documented as a date-time with `example`, validated by {@link IsInstant}. */
+export function InstantQueryParam(description: string, example: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ format: 'date-time', example, description }),
+    IsOptional(),
+    IsInstant(),
+  );
 }

@@ -1,7 +1,7 @@
 import type { DeadLetterFilter } from '@app/dead-letters';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsInstant, parseInstant } from '../../validation/instant.rule';
+import { InstantQueryParam, parseInstant } from '../../validation/instant.rule';
 
 /** The filters shared by the list and the bulk replay. */
 export class DeadLetterFilterDto {
@@ -33,22 +33,10 @@ export class DeadLetterFilterDto {
   @Matches(/^[A-Z][A-Z0-9_]{0,99}$/, { message: 'errorCode must be an UPPER_SNAKE_CASE code' })
   errorCode?: string;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    example: '2026-11-24T00:00:00.000Z',
-    description: 'Dead-lettered at or after this instant',
-  })
-  @IsOptional()
-  @IsInstant()
+  @InstantQueryParam('Dead-lettered at or after this instant', '2026-11-24T00:00:00.000Z')
   from?: string;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    example: '2026-11-25T00:00:00.000Z',
-    description: 'Dead-lettered before this instant',
-  })
-  @IsOptional()
-  @IsInstant()
+  @InstantQueryParam('Dead-lettered before this instant', '2026-11-25T00:00:00.000Z')
   to?: string;
 
   toFilter(): Omit<DeadLetterFilter, 'status'> {

@@ -1,7 +1,7 @@
 import { DEAD_LETTER_STATUSES, type DeadLetterStatus } from '@app/dead-letters';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { IsInstant, parseInstant } from '../../validation/instant.rule';
+import { InstantQueryParam, parseInstant } from '../../validation/instant.rule';
 
 /** `GET /dead-letters/groups?status=&from=&to=`. */
 export class DeadLetterGroupsQuery {
@@ -14,22 +14,13 @@ export class DeadLetterGroupsQuery {
   @IsIn(DEAD_LETTER_STATUSES)
   status: DeadLetterStatus = 'pending';
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    example: '2026-11-24T00:00:00.000Z',
-    description: 'Dead-lettered at or after this instant (a date-time with an offset, or a date)',
-  })
-  @IsOptional()
-  @IsInstant()
+  @InstantQueryParam(
+    'Dead-lettered at or after this instant (a date-time with an offset, or a date)',
+    '2026-11-24T00:00:00.000Z',
+  )
   from?: string;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    example: '2026-11-25T00:00:00.000Z',
-    description: 'Dead-lettered before this instant',
-  })
-  @IsOptional()
-  @IsInstant()
+  @InstantQueryParam('Dead-lettered before this instant', '2026-11-25T00:00:00.000Z')
   to?: string;
 
   range(): { from?: Date; to?: Date } {

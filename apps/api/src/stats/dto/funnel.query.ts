@@ -1,29 +1,20 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
-import { IsInstant } from '../../validation/instant.rule';
+import { InstantQueryParam } from '../../validation/instant.rule';
 import { funnelRange, IsFunnelRange, MAX_FUNNEL_DAYS } from '../time-range.rules';
 
 /** `GET /stats/funnel?from=&to=`: a range of at most 31 days, split into hours from `from`. */
 export class FunnelQuery {
-  @ApiPropertyOptional({
-    format: 'date-time',
-    example: '2026-11-24T00:00:00.000Z',
-    description:
-      'Start (inclusive) and start of the first hour; a date-time with an offset, or a date (midnight UTC). ' +
+  @InstantQueryParam(
+    'Start (inclusive) and start of the first hour; a date-time with an offset, or a date (midnight UTC). ' +
       'Default: 24 hours before `to`',
-  })
-  @IsOptional()
-  @IsInstant()
+    '2026-11-24T00:00:00.000Z',
+  )
   @IsFunnelRange()
   from?: string;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    example: '2026-11-25T00:00:00.000Z',
-    description: `End (exclusive), after \`from\` and at most ${MAX_FUNNEL_DAYS} days after it. Default: the end of the current hour`,
-  })
-  @IsOptional()
-  @IsInstant()
+  @InstantQueryParam(
+    `End (exclusive), after \`from\` and at most ${MAX_FUNNEL_DAYS} days after it. Default: the end of the current hour`,
+    '2026-11-25T00:00:00.000Z',
+  )
   @IsFunnelRange()
   to?: string;
 

@@ -2,7 +2,7 @@ import { USER_STATUSES, type UserListFilter, type UserStatus } from '@app/users'
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsInstant, parseInstant } from '../../validation/instant.rule';
+import { InstantQueryParam, parseInstant } from '../../validation/instant.rule';
 import { PAGE_LIMIT, PageCursor, PageLimit } from '../../validation/page.rules';
 
 export class ListUsersQuery {
@@ -28,22 +28,16 @@ export class ListUsersQuery {
   @IsEmail()
   email?: string;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    example: '2026-11-24T00:00:00.000Z',
-    description: 'Created at or after this instant: a date or a date-time with an offset',
-  })
-  @IsOptional()
-  @IsInstant()
+  @InstantQueryParam(
+    'Created at or after this instant: a date or a date-time with an offset',
+    '2026-11-24T00:00:00.000Z',
+  )
   createdFrom?: string;
 
-  @ApiPropertyOptional({
-    format: 'date-time',
-    example: '2026-11-25T00:00:00.000Z',
-    description: 'Created before this instant: a date or a date-time with an offset',
-  })
-  @IsOptional()
-  @IsInstant()
+  @InstantQueryParam(
+    'Created before this instant: a date or a date-time with an offset',
+    '2026-11-25T00:00:00.000Z',
+  )
   createdTo?: string;
 
   toFilter(): UserListFilter {
