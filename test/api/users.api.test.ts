@@ -73,7 +73,7 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
     it('when a user registers, then the user row and a user.registered outbox row exist, with the request id', async () => {
       const response = await register(validBody(), { 'x-request-id': 'client-trace-123' });
 
-      const { id } = response.json<{ id: string }>();
+      const { id, createdAt } = response.json<{ id: string; createdAt: string }>();
       expect(response.headers['x-request-id']).toBe('client-trace-123');
       const outbox = await env.query<{ routing_key: string; payload: unknown; headers: unknown }>(
         `SELECT routing_key, payload, headers FROM outbox_messages WHERE payload->>'userId' = $1`,
@@ -82,7 +82,7 @@ describe('users API (real PostgreSQL, in-process Fastify)', () => {
       expect(outbox).toEqual([
         {
           routing_key: 'user.registered',
-          payload: { userId: id, registeredAt: expect.any(String) },
+          payload: { userId: id, registeredAt: createdAt },
           headers: { 'x-request-id': 'client-trace-123' },
         },
       ]);

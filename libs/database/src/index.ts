@@ -3,3 +3,4 @@ export * from './database.connector';
 export * from './database.health';
 export * from './database.module';
 export * from './prepare-database';
+export * from './prepared-statement';

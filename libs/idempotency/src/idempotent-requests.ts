@@ -4,7 +4,10 @@ import type { EntityManager } from 'typeorm';
 import { type IdempotencyClaim, IdempotencyStore, type StoredResponse } from './idempotency.store';
 import { requestFingerprint } from './request-fingerprint';
 
-/** Writes the answer inside the work's transaction; a no-op without an idempotency key. */
+/**
+ * Writes the answer inside the work's transaction. The work gets none without an idempotency key, so that it
+ * can skip the transaction it would need only for this.
+ */
 export type RecordAnswer = (manager: EntityManager, response: StoredResponse) => Promise<void>;
 
 export interface IdempotentOutcome extends StoredResponse {
@@ -30,9 +33,9 @@ export class IdempotentRequests {
     scope: string,
     key: string | undefined,
     request: unknown,
-    work: (record: RecordAnswer) => Promise<StoredResponse>,
+    work: (record: RecordAnswer | undefined) => Promise<StoredResponse>,
   ): Promise<IdempotentOutcome> {
-    if (key === undefined) return { ...(await work(async () => undefined)), replayed: false };
+    if (key === undefined) return { ...(await work(undefined)), replayed: false };
     const fingerprint = requestFingerprint(this.config.idempotency.fingerprintKey, request);
     const outcome = await this.store.claim(scope, key, fingerprint, this.config.idempotency.ttlHours);
     if ('replay' in outcome) return { ...outcome.replay, replayed: true };

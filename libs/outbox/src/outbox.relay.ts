@@ -1,3 +1,4 @@
+import { PreparedStatement, queryPrepared } from '@app/database';
 import { AppConfig } from '@app/config';
 import { RabbitMqConnection } from '@app/messaging';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
@@ -20,6 +21,34 @@ interface PendingRow {
 
 /** The channel the outbox trigger NOTIFYs on every insert (see the initial migration). */
 export const OUTBOX_NOTIFY_CHANNEL = 'outbox_messages';
+
+const RELAY_BATCH_SQL = PreparedStatement.define(
+  'outbox-relay.relayBatch',
+  `UPDATE outbox_messages o
+  SET available_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000),
+      publish_attempts = o.publish_attempts + 1
+  FROM (SELECT id FROM outbox_messages
+        WHERE published_at IS NULL AND available_at <= clock_timestamp()
+        ORDER BY available_at, created_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+  WHERE o.id = due.id
+  RETURNING o.id, COALESCE(o.message_id, o.id::text) AS message_id, o.exchange, o.routing_key, o.payload,
+            o.headers, o.created_at, o.publish_attempts`,
+);
+
+const MARK_PUBLISHED_SQL = PreparedStatement.define(
+  'outbox-relay.markPublished',
+  `UPDATE outbox_messages SET published_at = clock_timestamp(), last_error = NULL
+  WHERE id = ANY($1::uuid[]) AND published_at IS NULL`,
+);
+
+const MARK_FAILED_SQL = PreparedStatement.define(
+  'outbox-relay.markFailed',
+  `UPDATE outbox_messages
+  SET last_error = $2,
+      available_at = clock_timestamp()
+        + make_interval(secs => LEAST(30, 0.25 * power(2, publish_attempts - 1)) * (0.5 + random() / 2))
+  WHERE id = $1 AND published_at IS NULL`,
+);
 
 /**
  * Publishes pending outbox rows to the events exchange and marks them published once the broker has confirmed
@@ -100,18 +129,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    */
   async relayBatch(): Promise<number> {
     // TypeORM answers an UPDATE with [rows, affected count].
-    const [rows]: [PendingRow[], number] = await this.dataSource.query(
-      `UPDATE outbox_messages o
-       SET available_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000),
-           publish_attempts = o.publish_attempts + 1
-       FROM (SELECT id FROM outbox_messages
-             WHERE published_at IS NULL AND available_at <= clock_timestamp()
-             ORDER BY available_at, created_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
-       WHERE o.id = due.id
-       RETURNING o.id, COALESCE(o.message_id, o.id::text) AS message_id, o.exchange, o.routing_key, o.payload,
-                 o.headers, o.created_at, o.publish_attempts`,
-      [this.config.outbox.batchSize, this.leaseMs],
-    );
+    const [rows]: [PendingRow[], number] = await queryPrepared(this.dataSource, RELAY_BATCH_SQL, [
+      this.config.outbox.batchSize,
+      this.leaseMs,
+    ]);
     if (rows.length === 0) return 0;
     const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
     const published = rows.filter((_, index) => outcomes[index]?.status === 'fulfilled').map((row) => row.id);
@@ -141,24 +162,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async markPublished(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE outbox_messages SET published_at = clock_timestamp(), last_error = NULL
-       WHERE id = ANY($1::uuid[]) AND published_at IS NULL`,
-      [ids],
-    );
+    await queryPrepared(this.dataSource, MARK_PUBLISHED_SQL, [ids]);
   }
 
   /** Keeps the row pending, due again after an exponential, jittered delay (at most 30 s). */
   private async markFailed(row: PendingRow, reason: unknown): Promise<void> {
     const message = reason instanceof Error ? reason.message : String(reason);
     this.logger.warn(`publishing outbox message ${row.id} failed, will retry: ${message}`);
-    await this.dataSource.query(
-      `UPDATE outbox_messages
-       SET last_error = $2,
-           available_at = clock_timestamp()
-             + make_interval(secs => LEAST(30, 0.25 * power(2, publish_attempts - 1)) * (0.5 + random() / 2))
-       WHERE id = $1 AND published_at IS NULL`,
-      [row.id, message.slice(0, 1000)],
-    );
+    await queryPrepared(this.dataSource, MARK_FAILED_SQL, [row.id, message.slice(0, 1000)]);
   }
 }

@@ -1,3 +1,4 @@
+import { PreparedStatement, queryPrepared } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -24,6 +25,12 @@ export interface NewOutboxMessage {
   messageId?: string;
 }
 
+const ENQUEUE_MANY_SQL = PreparedStatement.define(
+  'outbox.enqueueMany',
+  `INSERT INTO outbox_messages (id, message_id, exchange, routing_key, payload, headers)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+);
+
 /** Adds an event to the outbox inside the caller's transaction: the event exists if and only if the change does. */
 @Injectable()
 export class OutboxWriter {
@@ -37,18 +44,14 @@ export class OutboxWriter {
   async enqueueMany(manager: EntityManager, messages: readonly NewOutboxMessage[]): Promise<string[]> {
     if (messages.length === 0) return [];
     const ids = messages.map(() => randomUUID());
-    await manager.query(
-      `INSERT INTO outbox_messages (id, message_id, exchange, routing_key, payload, headers)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])`,
-      [
-        ids,
-        messages.map((message) => message.messageId ?? null),
-        messages.map((message) => message.exchange ?? 'events'),
-        messages.map((message) => message.routingKey),
-        messages.map((message) => JSON.stringify(message.payload)),
-        messages.map((message) => JSON.stringify(message.headers ?? {})),
-      ],
-    );
+    await queryPrepared(manager, ENQUEUE_MANY_SQL, [
+      ids,
+      messages.map((message) => message.messageId ?? null),
+      messages.map((message) => message.exchange ?? 'events'),
+      messages.map((message) => message.routingKey),
+      messages.map((message) => JSON.stringify(message.payload)),
+      messages.map((message) => JSON.stringify(message.headers ?? {})),
+    ]);
     return ids;
   }
 }

@@ -1,5 +1,4 @@
 import { DatabaseConnector } from '@app/database';
-import { OutboxWriter } from '@app/outbox';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,9 +8,8 @@ import { PasswordHasher } from './password.hasher';
 import { UserLifecycleMetrics } from './user-lifecycle.metrics';
 import { normalizePersonName } from './person-name';
 import { decodeUserCursor, encodeUserCursor } from './user-cursor';
-import { USER_EVENTS, UserRegisteredEvent } from './user-registered.event';
 import { User } from './user.entity';
-import { UserListFilter, UsersRepository } from './users.repository';
+import { NewUser, UserListFilter, UsersRepository } from './users.repository';
 import { UserNotFoundError } from './users.errors';
 
 export interface RegisterUserCommand {
@@ -41,13 +39,12 @@ export class UsersService {
     private readonly dataSource: DataSource,
     private readonly database: DatabaseConnector,
     private readonly users: UsersRepository,
-    private readonly outbox: OutboxWriter,
     private readonly hasher: PasswordHasher,
     private readonly metrics: UserLifecycleMetrics,
   ) {}
 
   /**
-   * Stores the user and its `user.registered` event in one transaction (the transactional outbox): once this
+   * Stores the user and its `user.registered` event atomically (the transactional outbox): once this
    * resolves, onboarding will happen even if the broker is down right now.
    * @throws UserEmailTakenError when the email (case-insensitively) is registered already
    */
@@ -58,24 +55,23 @@ export class UsersService {
   ): Promise<User> {
     this.database.assertConnected();
     const passwordHash = await this.hasher.hash(normalizePassword(command.password));
-    const id = randomUUID();
-    const registered = await this.dataSource.transaction(async (manager) => {
-      const user = await this.users.insert(manager, {
-        id,
-        email: normalizeEmail(command.email),
-        passwordHash,
-        firstName: normalizePersonName(command.firstName),
-        lastName: normalizePersonName(command.lastName),
-      });
-      const event: UserRegisteredEvent = { userId: user.id, registeredAt: user.createdAt.toISOString() };
-      await this.outbox.enqueue(manager, {
-        routingKey: USER_EVENTS.registered,
-        payload: event,
-        headers: { 'x-request-id': requestId },
-      });
-      await options.withinTransaction?.(manager, user);
-      return user;
-    });
+    const user: NewUser = {
+      id: randomUUID(),
+      email: normalizeEmail(command.email),
+      passwordHash,
+      firstName: normalizePersonName(command.firstName),
+      lastName: normalizePersonName(command.lastName),
+    };
+    const event = { outboxId: randomUUID(), headers: { 'x-request-id': requestId } };
+    const { withinTransaction } = options;
+    // Without more writes to commit with it, the registration is one statement, atomic on its own.
+    const registered = withinTransaction
+      ? await this.dataSource.transaction(async (manager) => {
+          const inserted = await this.users.insertRegistered(manager, user, event);
+          await withinTransaction(manager, inserted);
+          return inserted;
+        })
+      : await this.users.insertRegistered(this.dataSource.manager, user, event);
     this.metrics.registered();
     return registered;
   }

@@ -1,3 +1,4 @@
+import { PreparedStatement, queryPrepared } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, In, Repository } from 'typeorm';
@@ -43,6 +44,55 @@ const STATUS_OF_OUTCOME: Record<WebhookAttemptOutcome, WebhookDeliveryStatus> = 
   failed: 'failed',
 };
 
+const INSERT_SQL = PreparedStatement.define(
+  'webhook-deliveries.insert',
+  `INSERT INTO webhook_deliveries (id, endpoint_id, user_id, event_type, event_message_id, event_payload,
+    occurred_at, status, step_message_id)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'pending', $8)
+  ON CONFLICT (endpoint_id, event_message_id) DO NOTHING RETURNING id`,
+);
+
+const RECORD_ATTEMPT_SQL = PreparedStatement.define(
+  'webhook-deliveries.recordAttempt',
+  `UPDATE webhook_deliveries SET attempts = attempts + 1, status = $2, last_status_code = $3, last_error = $4,
+    delivered_at = CASE WHEN $2 = 'delivered' THEN clock_timestamp() ELSE delivered_at END,
+    updated_at = clock_timestamp()
+  WHERE id = $1 RETURNING attempts`,
+);
+
+const RECORD_ATTEMPT_2_SQL = PreparedStatement.define(
+  'webhook-deliveries.recordAttempt.2',
+  `INSERT INTO webhook_delivery_attempts (delivery_id, attempt, step_message_id, outcome, status_code, error,
+    duration_ms, started_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+);
+
+const MARK_SKIPPED_SQL = PreparedStatement.define(
+  'webhook-deliveries.markSkipped',
+  `UPDATE webhook_deliveries SET status = 'skipped', skipped_reason = $2, updated_at = clock_timestamp()
+  WHERE id = $1 AND status <> 'delivered'`,
+);
+
+const SKIP_PENDING_OF_ENDPOINT_SQL = PreparedStatement.define(
+  'webhook-deliveries.skipPendingOfEndpoint',
+  `UPDATE webhook_deliveries SET status = 'skipped', skipped_reason = $2, updated_at = clock_timestamp()
+  WHERE endpoint_id = $1 AND status = 'pending'`,
+);
+
+const MARK_FAILED_SQL = PreparedStatement.define(
+  'webhook-deliveries.markFailed',
+  `UPDATE webhook_deliveries SET status = 'failed', last_error = $2,
+    updated_at = clock_timestamp()
+  WHERE id = $1 AND status = 'pending'`,
+);
+
+const MARK_REDELIVERING_SQL = PreparedStatement.define(
+  'webhook-deliveries.markRedelivering',
+  `UPDATE webhook_deliveries SET status = 'pending', step_message_id = $2, skipped_reason = NULL,
+    updated_at = clock_timestamp()
+  WHERE id = $1`,
+);
+
 /** Persistence of deliveries and their attempts (the delivery log). Writes run in the caller's transaction. */
 @Injectable()
 export class WebhookDeliveryRepository {
@@ -53,22 +103,16 @@ export class WebhookDeliveryRepository {
 
   /** @returns false when the endpoint has a delivery of this event already */
   async insert(manager: EntityManager, delivery: NewWebhookDelivery): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO webhook_deliveries (id, endpoint_id, user_id, event_type, event_message_id, event_payload,
-         occurred_at, status, step_message_id)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, 'pending', $8)
-       ON CONFLICT (endpoint_id, event_message_id) DO NOTHING RETURNING id`,
-      [
-        delivery.id,
-        delivery.endpointId,
-        delivery.userId,
-        delivery.eventType,
-        delivery.eventMessageId,
-        JSON.stringify(delivery.eventPayload),
-        delivery.occurredAt,
-        delivery.stepMessageId,
-      ],
-    );
+    const rows: unknown[] = await queryPrepared(manager, INSERT_SQL, [
+      delivery.id,
+      delivery.endpointId,
+      delivery.userId,
+      delivery.eventType,
+      delivery.eventMessageId,
+      JSON.stringify(delivery.eventPayload),
+      delivery.occurredAt,
+      delivery.stepMessageId,
+    ]);
     return rows.length === 1;
   }
 
@@ -119,60 +163,44 @@ export class WebhookDeliveryRepository {
 
   /** Numbers the attempt, adds it to the log, and updates the delivery. @returns the attempt number */
   async recordAttempt(manager: EntityManager, attempt: RecordedAttempt): Promise<number> {
-    const [rows]: [{ attempts: number }[], number] = await manager.query(
-      `UPDATE webhook_deliveries SET attempts = attempts + 1, status = $2, last_status_code = $3, last_error = $4,
-         delivered_at = CASE WHEN $2 = 'delivered' THEN clock_timestamp() ELSE delivered_at END,
-         updated_at = clock_timestamp()
-       WHERE id = $1 RETURNING attempts`,
-      [attempt.deliveryId, STATUS_OF_OUTCOME[attempt.outcome], attempt.statusCode, attempt.error],
-    );
+    const [rows]: [{ attempts: number }[], number] = await queryPrepared(manager, RECORD_ATTEMPT_SQL, [
+      attempt.deliveryId,
+      STATUS_OF_OUTCOME[attempt.outcome],
+      attempt.statusCode,
+      attempt.error,
+    ]);
     const number = rows[0]?.attempts;
     if (number === undefined) return 0;
-    await manager.query(
-      `INSERT INTO webhook_delivery_attempts (delivery_id, attempt, step_message_id, outcome, status_code, error,
-         duration_ms, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        attempt.deliveryId,
-        number,
-        attempt.stepMessageId,
-        attempt.outcome,
-        attempt.statusCode,
-        attempt.error,
-        attempt.durationMs,
-        attempt.startedAt,
-      ],
-    );
+    await queryPrepared(manager, RECORD_ATTEMPT_2_SQL, [
+      attempt.deliveryId,
+      number,
+      attempt.stepMessageId,
+      attempt.outcome,
+      attempt.statusCode,
+      attempt.error,
+      attempt.durationMs,
+      attempt.startedAt,
+    ]);
     return number;
   }
 
   /** A recorded no-op: it will not be sent (unless redelivered). */
   async markSkipped(manager: EntityManager, id: string, reason: string): Promise<void> {
-    await manager.query(
-      `UPDATE webhook_deliveries SET status = 'skipped', skipped_reason = $2, updated_at = clock_timestamp()
-       WHERE id = $1 AND status <> 'delivered'`,
-      [id, reason],
-    );
+    await queryPrepared(manager, MARK_SKIPPED_SQL, [id, reason]);
   }
 
   /** Every pending delivery of an endpoint becomes a recorded no-op (the endpoint is being deleted). */
   async skipPendingOfEndpoint(manager: EntityManager, endpointId: string, reason: string): Promise<number> {
-    const [, count]: [unknown[], number] = await manager.query(
-      `UPDATE webhook_deliveries SET status = 'skipped', skipped_reason = $2, updated_at = clock_timestamp()
-       WHERE endpoint_id = $1 AND status = 'pending'`,
-      [endpointId, reason],
-    );
+    const [, count]: [unknown[], number] = await queryPrepared(manager, SKIP_PENDING_OF_ENDPOINT_SQL, [
+      endpointId,
+      reason,
+    ]);
     return count;
   }
 
   /** Its step message was dead-lettered: failed for good, unless it got through after all. */
   async markFailed(manager: EntityManager, id: string, error: string): Promise<boolean> {
-    const [, count]: [unknown[], number] = await manager.query(
-      `UPDATE webhook_deliveries SET status = 'failed', last_error = $2,
-         updated_at = clock_timestamp()
-       WHERE id = $1 AND status = 'pending'`,
-      [id, error],
-    );
+    const [, count]: [unknown[], number] = await queryPrepared(manager, MARK_FAILED_SQL, [id, error]);
     return count > 0;
   }
 
@@ -182,12 +210,7 @@ export class WebhookDeliveryRepository {
     id: string,
     stepMessageId: string,
   ): Promise<WebhookDelivery> {
-    await manager.query(
-      `UPDATE webhook_deliveries SET status = 'pending', step_message_id = $2, skipped_reason = NULL,
-         updated_at = clock_timestamp()
-       WHERE id = $1`,
-      [id, stepMessageId],
-    );
+    await queryPrepared(manager, MARK_REDELIVERING_SQL, [id, stepMessageId]);
     return manager.findOneByOrFail(WebhookDelivery, { id });
   }
 }

@@ -1,3 +1,4 @@
+import { PreparedStatement, queryPrepared } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, IsNull, Repository } from 'typeorm';
@@ -16,6 +17,26 @@ export interface SealedSecrets {
   current: string;
   previous: { sealed: string; expiresAt: Date } | null;
 }
+
+const FIND_SUBSCRIBED_SQL = PreparedStatement.define(
+  'webhook-endpoints.findSubscribed',
+  `SELECT id, url FROM webhook_endpoints WHERE deleted_at IS NULL AND events @> ARRAY[$1]::text[]
+  ORDER BY created_at, id`,
+);
+
+const ROTATE_SECRET_SQL = PreparedStatement.define(
+  'webhook-endpoints.rotateSecret',
+  `UPDATE webhook_endpoints SET secret_ciphertext = $2, previous_secret_ciphertext = $3,
+    previous_secret_expires_at = $4, secret_rotated_at = clock_timestamp(), updated_at = clock_timestamp()
+  WHERE id = $1`,
+);
+
+const MARK_DELETED_SQL = PreparedStatement.define(
+  'webhook-endpoints.markDeleted',
+  `UPDATE webhook_endpoints SET deleted_at = clock_timestamp(), updated_at = clock_timestamp(),
+    secret_ciphertext = NULL, previous_secret_ciphertext = NULL, previous_secret_expires_at = NULL
+  WHERE id = $1`,
+);
 
 /** Persistence of webhook endpoints. A deleted endpoint is invisible to everything but the delivery step. */
 @Injectable()
@@ -84,11 +105,7 @@ export class WebhookEndpointRepository {
 
   /** Live endpoints subscribed to `eventType` (in the caller's transaction when given). */
   findSubscribed(eventType: string, manager?: EntityManager): Promise<Pick<WebhookEndpoint, 'id' | 'url'>[]> {
-    return (manager ?? this.endpoints.manager).query(
-      `SELECT id, url FROM webhook_endpoints WHERE deleted_at IS NULL AND events @> ARRAY[$1]::text[]
-       ORDER BY created_at, id`,
-      [eventType],
-    );
+    return queryPrepared(manager ?? this.endpoints.manager, FIND_SUBSCRIBED_SQL, [eventType]);
   }
 
   /** A new current secret; the old one signs too until `previousExpiresAt` (none when null). */
@@ -98,22 +115,17 @@ export class WebhookEndpointRepository {
     secretCiphertext: string,
     previous: { sealed: string; expiresAt: Date } | null,
   ): Promise<WebhookEndpoint> {
-    await manager.query(
-      `UPDATE webhook_endpoints SET secret_ciphertext = $2, previous_secret_ciphertext = $3,
-         previous_secret_expires_at = $4, secret_rotated_at = clock_timestamp(), updated_at = clock_timestamp()
-       WHERE id = $1`,
-      [id, secretCiphertext, previous?.sealed ?? null, previous?.expiresAt ?? null],
-    );
+    await queryPrepared(manager, ROTATE_SECRET_SQL, [
+      id,
+      secretCiphertext,
+      previous?.sealed ?? null,
+      previous?.expiresAt ?? null,
+    ]);
     return manager.findOneByOrFail(WebhookEndpoint, { id });
   }
 
   /** Deleted: invisible from now on, its secrets wiped. */
   async markDeleted(manager: EntityManager, id: string): Promise<void> {
-    await manager.query(
-      `UPDATE webhook_endpoints SET deleted_at = clock_timestamp(), updated_at = clock_timestamp(),
-         secret_ciphertext = NULL, previous_secret_ciphertext = NULL, previous_secret_expires_at = NULL
-       WHERE id = $1`,
-      [id],
-    );
+    await queryPrepared(manager, MARK_DELETED_SQL, [id]);
   }
 }

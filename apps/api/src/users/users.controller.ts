@@ -90,7 +90,7 @@ export class UsersController {
     const answer = await this.idempotency.run('POST /users', idempotencyKey, body, async (record) =>
       created(
         await this.users.register(body, requestId, {
-          withinTransaction: (manager, user) => record(manager, created(user)),
+          withinTransaction: record && ((manager, user) => record(manager, created(user))),
         }),
       ),
     );

@@ -1,5 +1,17 @@
+import { PreparedStatement, queryPrepared } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+
+const CLAIM_MANY_SQL = PreparedStatement.define(
+  'inbox.claimMany',
+  `INSERT INTO inbox_messages (message_id, handler) SELECT unnest($1::text[]), $2
+  ON CONFLICT DO NOTHING RETURNING message_id`,
+);
+
+const CLAIMED_AMONG_SQL = PreparedStatement.define(
+  'inbox.claimedAmong',
+  `SELECT message_id FROM inbox_messages WHERE message_id = ANY($1::text[]) AND handler = $2`,
+);
 
 /** The idempotent-consumer record: which handler has applied which message. */
 @Injectable()
@@ -19,11 +31,10 @@ export class InboxRepository {
     messageIds: readonly string[],
     handler: string,
   ): Promise<Set<string>> {
-    const rows: { message_id: string }[] = await manager.query(
-      `INSERT INTO inbox_messages (message_id, handler) SELECT unnest($1::text[]), $2
-       ON CONFLICT DO NOTHING RETURNING message_id`,
-      [messageIds, handler],
-    );
+    const rows: { message_id: string }[] = await queryPrepared(manager, CLAIM_MANY_SQL, [
+      messageIds,
+      handler,
+    ]);
     return new Set(rows.map((row) => row.message_id));
   }
 
@@ -38,10 +49,10 @@ export class InboxRepository {
     messageIds: readonly string[],
     handler: string,
   ): Promise<Set<string>> {
-    const rows: { message_id: string }[] = await manager.query(
-      `SELECT message_id FROM inbox_messages WHERE message_id = ANY($1::text[]) AND handler = $2`,
-      [messageIds, handler],
-    );
+    const rows: { message_id: string }[] = await queryPrepared(manager, CLAIMED_AMONG_SQL, [
+      messageIds,
+      handler,
+    ]);
     return new Set(rows.map((row) => row.message_id));
   }
 }
