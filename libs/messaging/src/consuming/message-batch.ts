@@ -35,21 +35,27 @@ export interface MessageBatchHandler<T = unknown> {
 }
 
 /**
- * Collects the deliveries of one queue that arrive together (in the same turn of the event loop: amqplib hands
- * over everything one socket read brought) into batches of at most `maxSize`. A lone message is a batch of one, so
- * at low load nothing waits: a batch is flushed before the event loop reads the socket again.
+ * Collects the deliveries of one queue into batches of at most `maxSize`, with at most `maxInFlight` batches
+ * being handled at once. A batch goes as soon as a slot is free: what arrived together (in the same turn of the
+ * event loop: amqplib hands over everything one socket read brought) goes together, a lone message at low load is
+ * a batch of one and waits for nothing. While every slot is taken, deliveries wait for the next free one, so the
+ * batches grow with the load instead of the transactions multiplying (each costs its own round trips).
  */
 export class MessageBatcher {
   private pending: RmqDelivery[] = [];
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly maxSize: number,
-    private readonly flush: (deliveries: RmqDelivery[]) => void,
+    private readonly maxInFlight: number,
+    /** Handles a batch; the slot is free again when it settles. */
+    private readonly flush: (deliveries: RmqDelivery[]) => Promise<void>,
   ) {}
 
   add(delivery: RmqDelivery): void {
     this.pending.push(delivery);
+    if (this.inFlight >= this.maxInFlight) return;
     if (this.pending.length >= this.maxSize) {
       this.flushNow();
       return;
@@ -61,9 +67,16 @@ export class MessageBatcher {
 
   private flushNow(): void {
     this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.flush(batch);
+    while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
+      const batch = this.pending.splice(0, this.maxSize);
+      this.inFlight += 1;
+      // flush settles, failed or not (the server handles a batch's failure itself); the slot frees either way.
+      void this.flush(batch)
+        .catch(() => undefined)
+        .finally(() => {
+          this.inFlight -= 1;
+          this.flushNow();
+        });
+    }
   }
 }

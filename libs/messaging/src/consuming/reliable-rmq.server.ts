@@ -72,6 +72,12 @@ export interface ConsumerStatus {
 }
 
 /**
+ * Batches of one queue handled at once (MessageBatcher): two, so that one batch's commit overlaps the next one's
+ * work, and the rest of the load waits to join the next batch rather than opening transactions of its own.
+ */
+const BATCHES_IN_FLIGHT_PER_QUEUE = 2;
+
+/**
  * Nest's RMQ transport with the reliability it leaves out (see DESIGN.md, "What the RMQ transport does NOT do").
  * It consumes several queues on one supervised channel (queue-consumers), each message going to the handler of
  * its queue's pattern behind the retry interceptor, and carries out what the interceptor decided
@@ -239,7 +245,7 @@ export class ReliableRmqServer extends ServerRMQ {
     const delivery = new RmqDelivery(message, source, queue);
     const batcher = this.batcherOf(queue);
     if (batcher) batcher.add(delivery);
-    else this.dispatch(delivery);
+    else void this.dispatch(delivery);
   }
 
   private batcherOf(queue: ConsumerQueue): MessageBatcher | undefined {
@@ -247,7 +253,7 @@ export class ReliableRmqServer extends ServerRMQ {
     if (!handler) return undefined;
     let batcher = this.batchers.get(queue.name);
     if (!batcher) {
-      batcher = new MessageBatcher(handler.maxBatchSize, (deliveries) =>
+      batcher = new MessageBatcher(handler.maxBatchSize, BATCHES_IN_FLIGHT_PER_QUEUE, (deliveries) =>
         this.dispatchBatch(deliveries, handler),
       );
       this.batchers.set(queue.name, batcher);
@@ -255,14 +261,11 @@ export class ReliableRmqServer extends ServerRMQ {
     return batcher;
   }
 
-  private dispatchBatch(deliveries: RmqDelivery[], handler: MessageBatchHandler): void {
+  private async dispatchBatch(deliveries: RmqDelivery[], handler: MessageBatchHandler): Promise<void> {
     if (this.closing) return;
-    if (deliveries.length === 1) {
-      this.dispatch(deliveries[0]);
-      return;
-    }
+    if (deliveries.length === 1) return this.dispatch(deliveries[0]);
     const { pattern } = deliveries[0].queue;
-    void this.inFlight.run(() =>
+    return this.inFlight.run(() =>
       runWithLogContext(this.settings.rootLogger, { type: pattern, batch: deliveries.length }, () =>
         this.processBatch(deliveries, handler),
       ),
@@ -306,7 +309,7 @@ export class ReliableRmqServer extends ServerRMQ {
       if (!delivery.ack())
         this.logger.warn('processed, but the channel it came on is gone; it will be redelivered');
     });
-    for (const delivery of oneByOne) this.dispatch(delivery);
+    for (const delivery of oneByOne) void this.dispatch(delivery);
   }
 
   /** The message as the batch handler takes it; undefined for anything the ordinary path must judge. */
@@ -326,13 +329,13 @@ export class ReliableRmqServer extends ServerRMQ {
     return payload === undefined ? undefined : { messageId, requestId: delivery.requestId, payload };
   }
 
-  private dispatch(delivery: RmqDelivery): void {
+  private dispatch(delivery: RmqDelivery): Promise<void> {
     const bindings = {
       requestId: delivery.requestId,
       messageId: delivery.messageId,
       type: delivery.eventType,
     };
-    void this.inFlight.run(() =>
+    return this.inFlight.run(() =>
       runWithLogContext(this.settings.rootLogger, bindings, () =>
         delivery.queue.role === 'work' ? this.processWork(delivery) : this.processDeadLetter(delivery),
       ),
@@ -358,7 +361,7 @@ export class ReliableRmqServer extends ServerRMQ {
       if (!delivery.ack())
         this.logger.warn('processed, but the channel it came on is gone; it will be redelivered');
     } catch (error) {
-      await this.failures.execute(delivery, this.decide(delivery, error), () => this.dispatch(delivery));
+      await this.failures.execute(delivery, this.decide(delivery, error), () => void this.dispatch(delivery));
     }
   }
 
@@ -374,7 +377,7 @@ export class ReliableRmqServer extends ServerRMQ {
     } catch (error) {
       const decision = this.decide(delivery, error);
       if (decision.action.kind === 'pause') {
-        await this.failures.execute(delivery, decision, () => this.dispatch(delivery));
+        await this.failures.execute(delivery, decision, () => void this.dispatch(delivery));
       } else {
         await this.failures.parkDeadLetter(delivery, decision.error);
       }
