@@ -204,6 +204,69 @@ describe('the public edge of the API', () => {
   });
 
   describe('logs', () => {
+    const linesOf = (requestId: string, from: number) =>
+      logs.lines.slice(from).filter((line) => line.requestId === requestId);
+
+    it('when a request is answered, then one line records it under its request id, with the credentials redacted', async () => {
+      const before = logs.lines.length;
+
+      await app.inject({
+        method: 'GET',
+        url: `/users/${randomUUID()}`,
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'x-request-id': 'trace-completed-1' },
+      });
+
+      const lines = linesOf('trace-completed-1', before);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: 'request completed',
+          req: expect.objectContaining({
+            method: 'GET',
+            url: expect.stringMatching(/^\/users\//),
+            headers: expect.objectContaining({ authorization: '[REDACTED]' }),
+          }),
+          res: expect.objectContaining({ statusCode: 404 }),
+          responseTime: expect.any(Number),
+        }),
+      ]);
+      expect(logs.text).not.toContain(TEST_ADMIN_TOKEN);
+    });
+
+    it('when probes and scrapes are answered, then they log nothing', async () => {
+      const before = logs.lines.length;
+
+      await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'trace-probe-1' } });
+      await app.inject({ method: 'GET', url: '/metrics', headers: { 'x-request-id': 'trace-probe-1' } });
+
+      expect(linesOf('trace-probe-1', before)).toEqual([]);
+    });
+
+    it('when the work of a request logs, then that line carries the request id too', async () => {
+      const offline = await startApi(
+        env.config({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', LOG_LEVEL: 'info' }),
+        { logs, waitForDatabase: false },
+      );
+      started.push(offline);
+      const before = logs.lines.length;
+
+      const response = await offline.inject({
+        method: 'GET',
+        url: `/users/${randomUUID()}`,
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'x-request-id': 'trace-outage-1' },
+      });
+
+      expect(response.statusCode).toBe(503);
+      expect(linesOf('trace-outage-1', before)).toEqual([
+        expect.objectContaining({ level: 40, context: 'ProblemDetailsFilter' }),
+        expect.objectContaining({
+          level: 30,
+          msg: 'request errored',
+          res: expect.objectContaining({ statusCode: 503 }),
+        }),
+      ]);
+    });
+
     it('when a request carries encoded line breaks, a forged request id and a bidi override, then each log entry stays one JSON line', async () => {
       const before = logs.lines.length;
 

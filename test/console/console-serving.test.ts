@@ -1,5 +1,4 @@
 import { fastifyProblemOptions, useMethodNotAllowed } from '@app/http-problems';
-import helmet from '@fastify/helmet';
 import { Logger } from '@nestjs/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { execFileSync } from 'node:child_process';
@@ -7,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serveConsole } from '../../apps/api/src/console/console.routes';
+import { useSecurityHeaders } from '../../apps/api/src/security-headers';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -22,7 +22,7 @@ describe('serving the operator console', () => {
   const appWith = async (bundleDirectory: string) => {
     const fastify = Fastify(fastifyProblemOptions);
     // A global policy as loose as the one Swagger UI needs: the console's routes must not inherit it.
-    await fastify.register(helmet, {
+    useSecurityHeaders(fastify, {
       contentSecurityPolicy: { directives: { styleSrc: ["'self'", "'unsafe-inline'"] } },
     });
     useMethodNotAllowed(fastify);

@@ -6,10 +6,17 @@ import {
   useCodedJsonBodyParser,
   useMethodNotAllowed,
 } from '@app/http-problems';
-import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions, useHttpMetrics } from '@app/observability';
+import {
+  AppOptions,
+  echoRequestIdHeader,
+  fastifyRequestIdOptions,
+  ROOT_LOGGER,
+  RootLogger,
+  useHttpMetrics,
+  useRequestLogging,
+} from '@app/observability';
 import { closeConnectionsWhenDraining, isDraining } from '@app/resilience';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -19,6 +26,7 @@ import { ApiModule } from './api.module';
 import { serveConsole } from './console/console.routes';
 import { restrictMetrics } from './metrics/metrics-access';
 import { createApiDocument } from './openapi/api-document';
+import { useSecurityHeaders } from './security-headers';
 
 /** Headers a browser client on an allowed origin may read (everything the API documents). */
 const EXPOSED_HEADERS = [
@@ -50,11 +58,12 @@ export async function createApiApp(
     { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
+  useRequestLogging(app.getHttpAdapter().getInstance(), app.get<RootLogger>(ROOT_LOGGER));
   const fastify = app.getHttpAdapter().getInstance();
   echoRequestIdHeader(app);
   closeConnectionsWhenDraining(app);
   answerShutdownWithProblem(fastify, isDraining);
-  await app.register(helmet, {
+  useSecurityHeaders(fastify, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

@@ -1,7 +1,14 @@
 import { AppConfig } from '@app/config';
 import { closeConnectionsWhenDraining } from '@app/resilience';
 import { ReliableRmqServer, RetryInterceptor, RpcErrorPassthroughFilter } from '@app/messaging';
-import { AppOptions, echoRequestIdHeader, fastifyRequestIdOptions } from '@app/observability';
+import {
+  AppOptions,
+  echoRequestIdHeader,
+  fastifyRequestIdOptions,
+  ROOT_LOGGER,
+  RootLogger,
+  useRequestLogging,
+} from '@app/observability';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -20,6 +27,7 @@ export async function createWorkerApp(
     },
   );
   app.useLogger(app.get(Logger));
+  useRequestLogging(app.getHttpAdapter().getInstance(), app.get<RootLogger>(ROOT_LOGGER));
   echoRequestIdHeader(app);
   closeConnectionsWhenDraining(app);
   // Deferred, so that the filter is in place before the handlers are registered.

@@ -4,3 +4,4 @@ export * from './logging.module';
 export * from './request-id';
 export * from './metrics.module';
 export * from './http-metrics';
+export * from './request-logging';

@@ -1,6 +1,5 @@
 import { AppConfig } from '@app/config';
 import { DynamicModule, Module } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { DestinationStream, Logger as PinoRootLogger } from 'pino';
 
@@ -23,7 +22,7 @@ export type RootLogger = PinoRootLogger;
 
 /**
  * JSON logs (pino) for both apps. Each HTTP request gets a request id (the client's `X-Request-Id` when it is
- * acceptable, a UUID otherwise) that is on every log line of the request (`requestId`).
+ * acceptable, a UUID otherwise) that is on every log line of the request (`requestId`: see useRequestLogging).
  */
 @Module({})
 export class LoggingModule {
@@ -56,18 +55,10 @@ export class LoggingModule {
           imports: [rootLoggerModule],
           inject: [ROOT_LOGGER],
           useFactory: (logger: RootLogger) => ({
-            pinoHttp: {
-              logger,
-              // The request id is Fastify's (fastifyRequestIdOptions); pino-http logs it as requestId.
-              customAttributeKeys: { reqId: 'requestId' },
-              // Probes and scrapes every few seconds would drown the useful lines. (Fastify's middleware
-              // engine rewrites req.url relative to the mount point; originalUrl is the path as requested.)
-              autoLogging: {
-                ignore: (req: IncomingMessage & { originalUrl?: string }) =>
-                  /^\/(health|metrics)(\/|$)/.test(req.originalUrl ?? req.url ?? ''),
-              },
-              quietReqLogger: true,
-            },
+            // The root logger of PinoLogger outside a request or message. No route gets nestjs-pino's pino-http
+            // middleware: useRequestLogging does its job for HTTP requests, runWithLogContext for messages.
+            pinoHttp: { logger },
+            forRoutes: [],
           }),
         }),
       ],

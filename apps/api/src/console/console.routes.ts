@@ -51,7 +51,7 @@ export function serveConsole(fastify: FastifyInstance, directory = ConsoleBundle
     );
   const page = async (request: FastifyRequest, reply: FastifyReply) =>
     bundle ? send(reply, bundle.page) : notBuilt(request, reply);
-  const options = { helmet: { contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY } };
+  const options = { config: { contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY } };
   fastify.get(CONSOLE_PATH, options, page);
   fastify.get(`${CONSOLE_PATH}/`, options, page);
   fastify.get<{ Params: { name: string } }>(
