@@ -1,5 +1,11 @@
-import { PreparedStatement, queryPrepared, uniqueViolationConstraint } from '@app/database';
+import {
+  PreparedStatement,
+  queryPrepared,
+  sendStatementsUnnamed,
+  uniqueViolationConstraint,
+} from '@app/database';
 import { DataSource, QueryFailedError } from 'typeorm';
+import { startApi } from '../support/apps';
 import { createTestEnvironment, TestEnvironment } from '../support/test-environment';
 
 /** queryPrepared against the real PostgreSQL, through TypeORM as the repositories use it. */
@@ -67,5 +73,40 @@ describe('prepared statements', () => {
   it('when a name is defined again with other SQL, then the definition is refused', () => {
     expect(() => PreparedStatement.define(insert.name, 'SELECT 1')).toThrow(/defined twice/);
     expect(PreparedStatement.define(insert.name, insert.text).text).toBe(insert.text);
+  });
+
+  it('when prepared statements are switched off (DATABASE_PREPARED_STATEMENTS=false), then the same statement runs unnamed', async () => {
+    const unnamed = await new DataSource({
+      type: 'postgres',
+      url: env.databaseUrl,
+      extra: { max: 1 },
+    }).initialize();
+    try {
+      sendStatementsUnnamed(unnamed);
+
+      const rows = await unnamed.transaction(async (manager) => {
+        const inserted = await queryPrepared(manager, insert, [4, 'four']);
+        const prepared = await manager.query('SELECT name FROM pg_prepared_statements');
+        return { inserted, prepared };
+      });
+
+      expect(rows).toEqual({ inserted: [{ id: 4, label: 'four' }], prepared: [] });
+    } finally {
+      await unnamed.destroy();
+    }
+  });
+
+  it('when an app is configured with DATABASE_PREPARED_STATEMENTS=false, then its data source sends them unnamed', async () => {
+    const api = await startApi(env.config({ DATABASE_PREPARED_STATEMENTS: 'false' }));
+    try {
+      const prepared = await api.get(DataSource).transaction(async (manager) => {
+        await queryPrepared(manager, insert, [5, 'five']);
+        return manager.query<{ name: string }[]>('SELECT name FROM pg_prepared_statements');
+      });
+
+      expect(prepared).toEqual([]);
+    } finally {
+      await api.close();
+    }
   });
 });

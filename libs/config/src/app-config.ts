@@ -45,7 +45,12 @@ export class AppConfig {
   readonly nodeEnv: NodeEnvironment;
   readonly http: { port: number; bodyLimitBytes: number };
   readonly worker: { httpPort: number; handlerTimeoutMs: number };
-  readonly database: { url: string; poolSize: number; statementTimeoutMs: number };
+  readonly database: {
+    url: string;
+    poolSize: number;
+    statementTimeoutMs: number;
+    preparedStatements: boolean;
+  };
   readonly rabbitmq: {
     url: string;
     topologyPrefix: string;
@@ -100,6 +105,7 @@ export class AppConfig {
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
     };
     this.rabbitmq = {
       url: env.RABBITMQ_URL,

@@ -58,6 +58,14 @@ export class Environment {
   @Min(100)
   DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
 
+  /**
+   * Named prepared statements on the hot paths (parsed and planned once per connection). `false` for a pooler in
+   * transaction mode that does not track them (PgBouncer before 1.21, or without max_prepared_statements).
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
+
   @Matches(/^amqps?:\/\/.+/, { message: 'RABBITMQ_URL must be amqp://user:password@host[:port][/vhost]' })
   RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 

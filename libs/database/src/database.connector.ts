@@ -1,7 +1,9 @@
+import { AppConfig } from '@app/config';
 import { DependencyUnavailableError } from '@app/errors';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { exponentialBackoff } from '@app/resilience';
+import { DataSource } from 'typeorm';
+import { sendStatementsUnnamed } from './prepared-statement';
 
 /**
  * Connects the TypeORM data source in the background, retrying with exponential backoff and jitter, so that the
@@ -14,7 +16,12 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   private stopped = false;
   private connecting?: Promise<void>;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
+    if (!config.database.preparedStatements) sendStatementsUnnamed(dataSource);
+  }
 
   onApplicationBootstrap(): void {
     // A hybrid app (the worker) bootstraps twice: once for HTTP, once when its microservice starts.

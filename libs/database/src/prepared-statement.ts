@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 /**
  * A statement PostgreSQL parses and plans once per connection, not at every call: node-postgres sends it under
@@ -25,6 +25,16 @@ export class PreparedStatement {
   }
 }
 
+const unnamedOn = new WeakSet<DataSource>();
+
+/**
+ * From now on, queryPrepared sends its statements on `dataSource` unnamed, as plain queries
+ * (DATABASE_PREPARED_STATEMENTS=false: a transaction-mode pooler that does not track named statements).
+ */
+export function sendStatementsUnnamed(dataSource: DataSource): void {
+  unnamedOn.add(dataSource);
+}
+
 /**
  * `on.query(statement, parameters)` as a prepared statement: inside the manager's transaction if it has one,
  * with TypeORM's result shapes (rows; `[rows, affected count]` for an UPDATE or DELETE) and its QueryFailedError.
@@ -36,6 +46,8 @@ export function queryPrepared<Result = unknown>(
 ): Promise<Result> {
   // TypeORM passes its query to node-postgres untouched, and node-postgres takes a query config in place of a
   // text. test/integration/prepared-statements.test.ts checks that the statement really is prepared.
+  const dataSource = on instanceof DataSource ? on : on.connection;
+  if (unnamedOn.has(dataSource)) return on.query<Result>(statement.text, [...parameters]);
   const config = { name: statement.name, text: statement.text } as unknown as string;
   return on.query<Result>(config, [...parameters]);
 }
