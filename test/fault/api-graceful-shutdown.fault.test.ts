@@ -59,7 +59,7 @@ describe('fault: API stopped with SIGTERM mid-load', () => {
     const chaos = async () => {
       await load.whenAttempted(32);
       lock = await TableLock.acquire(env.databaseUrl, 'users');
-      await eventually(async () => (await lock!.waiting('%INSERT INTO "users"%')) >= 3, {
+      await eventually(async () => (await lock!.waiting('%INSERT INTO users %')) >= 3, {
         timeoutMs: 30_000,
         what: 'registrations to be held up in their transactions',
       });
@@ -67,7 +67,7 @@ describe('fault: API stopped with SIGTERM mid-load', () => {
       // A deadline, not a performance bound: the process enforces its own (exit 1); this only stops a hang.
       const exited = stopping.kill('SIGTERM', exitDeadlineMs + 5000);
       await eventually(async () => !(await stopping.isReady()), { what: 'the API to report not ready' });
-      inFlight = await lock.waiting('%INSERT INTO "users"%');
+      inFlight = await lock.waiting('%INSERT INTO users %');
       await lock.release();
       exit = await exited;
       acknowledgedDuringShutdown = load.acknowledgedIds.length - acknowledgedBefore;

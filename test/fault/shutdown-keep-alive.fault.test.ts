@@ -119,11 +119,11 @@ describe('fault: API SIGTERM while a keep-alive client awaits a registration', (
 
   it('when the API gets SIGTERM while a keep-alive client awaits a registration, then it is answered 201, the API exits 0 within its deadline, and the user is onboarded, once', async () => {
     const stopping = apis[0];
-    // Registrations wait inside their transaction, at the insert into users (the relay is not held up).
+    // Registrations wait at their insert into users (the relay is not held up).
     lock = await TableLock.acquire(env.databaseUrl, 'users');
     client = await KeepAliveHttpClient.connect(stopping.port);
     client.send('POST', '/users', newSignup());
-    await eventually(async () => (await lock!.waiting('%INSERT INTO "users"%')) === 1, {
+    await eventually(async () => (await lock!.waiting('%INSERT INTO users %')) === 1, {
       what: 'the registration to be held up in its transaction',
     });
 
