@@ -30,8 +30,12 @@ export interface ClaimedMailRequest {
 // TypeORM's query() answers an UPDATE or DELETE with [rows, affected count] on PostgreSQL.
 type UpdateResult<T> = [T[], number];
 
-/** Every column of User but the password hash (as the entity selects them), under the entity's property names. */
-const USER_COLUMNS = `id, email, first_name AS "firstName", last_name AS "lastName", status,
+/**
+ * Every column of User but the password hash (as the entity selects them), under the entity's property names:
+ * rows selected with it become users with `manager.create(User, row)`. Exported for the statements of other
+ * libraries that lock or read users together with rows of their own (one round trip instead of two).
+ */
+export const USER_COLUMNS = `id, email, first_name AS "firstName", last_name AS "lastName", status,
   onboarding_status AS "onboardingStatus", created_at AS "createdAt", updated_at AS "updatedAt",
   email_verified_at AS "emailVerifiedAt", verification_method AS "verificationMethod", erased_at AS "erasedAt",
   version`;

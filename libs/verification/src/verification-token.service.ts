@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { SecretBox } from '@app/secrets';
-import { UsersRepository } from '@app/users';
+import { User, UsersRepository } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
@@ -16,7 +16,8 @@ export interface IssuedVerificationToken {
 
 /** A send-verification-email step message: whose token, under which id. */
 export interface VerificationStep {
-  userId: string;
+  /** Locked (FOR NO KEY UPDATE) by the caller in the transaction the token is issued in. */
+  user: User;
   stepMessageId: string;
 }
 
@@ -51,50 +52,47 @@ export class VerificationTokenService {
     userId: string,
     stepMessageId: string,
   ): Promise<IssuedVerificationToken> {
-    const [issued] = await this.issueForSteps(manager, [{ userId, stepMessageId }]);
+    const users = await this.users.lockManyByIds(manager, [userId]);
+    const [issued] = await this.issueForSteps(manager, [{ user: users.get(userId)!, stepMessageId }]);
     if (issued instanceof Error) throw issued;
     return issued;
   }
 
   /**
    * {@link issueForStep} for several step messages, each of a different user, in one statement per kind of row.
+   * The caller has locked the users in this transaction, as the onboarding step runner has (the lock order of
+   * every verification change: the user first), so that two steps of one user issue one after the other and the
+   * second supersedes the first; their rows as locked tell whether verification is still pending.
    * @returns per step message, in order: its token, or why there is none to mail (not pending, step closed)
-   * @throws UserNotFoundError (a user does not exist)
    */
   async issueForSteps(
     manager: EntityManager,
     steps: readonly VerificationStep[],
   ): Promise<(IssuedVerificationToken | VerificationNotPendingError | VerificationStepClosedError)[]> {
-    // The users' locks first (the lock order of every verification change), so that two steps of one user
-    // issue one after the other and the second supersedes the first.
-    const users = await this.users.lockManyByIds(
-      manager,
-      steps.map((step) => step.userId),
-    );
     const existing = await this.tokens.findByStepMessageIds(
       manager,
       steps.map((step) => step.stepMessageId),
     );
     const results = steps.map((step) => {
-      const { status } = users.get(step.userId)!;
-      if (status !== 'pending_verification') return new VerificationNotPendingError(step.userId, status);
+      const { id, status } = step.user;
+      if (status !== 'pending_verification') return new VerificationNotPendingError(id, status);
       const token = existing.get(step.stepMessageId);
-      return token ? this.reissue(token, step.userId) : undefined;
+      return token ? this.reissue(token, id) : undefined;
     });
     const fresh = steps.filter((_, index) => results[index] === undefined);
     // Two new tokens of one user in one go would both stay usable: the callers give one step per user.
-    if (new Set(fresh.map((step) => step.userId)).size !== fresh.length)
+    if (new Set(fresh.map((step) => step.user.id)).size !== fresh.length)
       throw new Error('issueForSteps takes one step per user');
     const tokens = fresh.map(() => generateVerificationToken());
     await this.tokens.supersedeUsableOfUsers(
       manager,
-      fresh.map((step) => step.userId),
+      fresh.map((step) => step.user.id),
     );
     const expiries = await this.tokens.insertMany(
       manager,
       fresh.map((step, index) => ({
         id: randomUUID(),
-        userId: step.userId,
+        userId: step.user.id,
         stepMessageId: step.stepMessageId,
         tokenHash: hashVerificationToken(tokens[index]),
         tokenCiphertext: this.secrets.encrypt(tokens[index], sealContext(step.stepMessageId)),

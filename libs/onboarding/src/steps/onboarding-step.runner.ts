@@ -1,6 +1,6 @@
 import { DatabaseConnector } from '@app/database';
 import { failureCode } from '@app/errors';
-import { User, UserNotFoundError, UsersRepository } from '@app/users';
+import { User, UserNotFoundError } from '@app/users';
 import { Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
@@ -13,6 +13,13 @@ import { OnboardingStepMetrics, StepOutcome } from './onboarding-step.metrics';
 /** Returned by a step's work when there is nothing to do any more; recorded on the timeline as skipped. */
 export class StepSkip {
   constructor(readonly reason: string) {}
+}
+
+/** A locked user of a unit; @throws UserNotFoundError (permanent) when it does not exist */
+function existing(users: ReadonlyMap<string, User>, userId: string): User {
+  const user = users.get(userId);
+  if (!user) throw new UserNotFoundError(userId);
+  return user;
 }
 
 /** What {@link OnboardingStepRunner.prepare} found: nothing left to do, or what the effect needs. */
@@ -40,7 +47,6 @@ export class OnboardingStepRunner {
     private readonly dataSource: DataSource,
     private readonly database: DatabaseConnector,
     private readonly inbox: InboxRepository,
-    private readonly users: UsersRepository,
     private readonly timeline: OnboardingTimelineRepository,
     private readonly status: OnboardingStatusUpdater,
     private readonly metrics: OnboardingStepMetrics,
@@ -122,13 +128,9 @@ export class OnboardingStepRunner {
     { skipErased = true }: { skipErased?: boolean } = {},
   ): Promise<StepOutcome[]> {
     const { outcomes, ended } = await this.dataSource.transaction(async (manager) => {
-      const claimed = await this.inbox.claimMany(
-        manager,
-        units.map((unit) => unit.messageId),
-        units[0].step,
-      );
+      const { claimed, users } = await this.inbox.claimManyLockingUsers(manager, units, units[0].step);
       const toDo = units.filter((unit) => claimed.has(unit.messageId));
-      const items = await this.lockUsersOf(manager, toDo);
+      const items = toDo.map((unit) => ({ unit, user: existing(users, unit.userId) }));
       const results = await this.resultsOf(items, skipErased, (working) => work(manager, working));
       const settled = items.map(({ unit }): SettledUnit => {
         const result = results.get(unit);
@@ -181,13 +183,9 @@ export class OnboardingStepRunner {
   ): Promise<Prepared<T>[]> {
     const step = units[0].step;
     return this.dataSource.transaction(async (manager) => {
-      const done = await this.inbox.claimedAmong(
-        manager,
-        units.map((unit) => unit.messageId),
-        step,
-      );
+      const { claimed: done, users } = await this.inbox.claimedAmongLockingUsers(manager, units, step);
       const toDo = units.filter((unit) => !done.has(unit.messageId));
-      const items = await this.lockUsersOf(manager, toDo);
+      const items = toDo.map((unit) => ({ unit, user: existing(users, unit.userId) }));
       const preparedOf = await this.resultsOf(items, skipErased, (working) => prepare(manager, working));
       const skipped = items.filter(({ unit }) => preparedOf.get(unit) instanceof StepSkip);
       // A redelivery of a message whose run is completing right now: the check above saw no claim, the user's
@@ -227,21 +225,6 @@ export class OnboardingStepRunner {
         ? `message ${unit.messageId} was processed before; ${unit.step} skipped`
         : `${unit.step} of user ${unit.userId} ${outcome}`,
     );
-  }
-
-  private async lockUser(manager: EntityManager, userId: string): Promise<User> {
-    const user = await this.users.lockById(manager, userId);
-    if (!user) throw new UserNotFoundError(userId);
-    return user;
-  }
-
-  /** The units with their users, locked; @throws UserNotFoundError for the first one that does not exist */
-  private async lockUsersOf(manager: EntityManager, units: readonly StepUnit[]): Promise<UnitOfUser[]> {
-    const users = await this.users.lockManyByIds(
-      manager,
-      units.map((unit) => unit.userId),
-    );
-    return units.map((unit) => ({ unit, user: users.get(unit.userId)! }));
   }
 
   /** By unit: what `work` gave it, or a skip when its user was erased (with `skipErased`, not given to `work`). */

@@ -46,13 +46,10 @@ export class SendVerificationEmailStep {
     const unit = stepUnitOf(ONBOARDING_STEP_NAMES.sendVerificationEmail, message.messageId, command);
     return this.runner.run(unit, async () => {
       const ready = await this.runner.prepare(unit, async (manager, user) => {
-        try {
-          return await this.tokens.issueForStep(manager, user.id, message.messageId);
-        } catch (error) {
-          if (error instanceof VerificationNotPendingError || error instanceof VerificationStepClosedError)
-            return skipOf(error);
-          throw error;
-        }
+        const [issued] = await this.tokens.issueForSteps(manager, [
+          { user, stepMessageId: message.messageId },
+        ]);
+        return issued instanceof Error ? skipOf(issued) : issued;
       });
       if ('outcome' in ready) return ready.outcome;
       await this.mail.send(this.mailOf(message, ready.user, ready.prepared));
@@ -79,7 +76,7 @@ export class SendVerificationEmailStep {
         (
           await this.tokens.issueForSteps(
             manager,
-            items.map(({ unit, user }) => ({ userId: user.id, stepMessageId: unit.messageId })),
+            items.map(({ unit, user }) => ({ user, stepMessageId: unit.messageId })),
           )
         ).map((issued) => (issued instanceof Error ? skipOf(issued) : issued)),
       );
