@@ -138,9 +138,9 @@ export class OnboardingStepRunner {
           ? { unit, status: 'skipped', reason: result.reason }
           : { unit, status: 'completed' };
       });
-      await this.timeline.settleMany(manager, settled);
-      const ended = await this.status.refreshMany(
+      const ended = await this.status.settleAndRefresh(
         manager,
+        settled,
         toDo.map((unit) => unit.userId),
       );
       const statusOf = new Map(settled.map(({ unit, status }) => [unit, status]));
@@ -203,9 +203,9 @@ export class OnboardingStepRunner {
           status: 'skipped',
           reason: (preparedOf.get(unit) as StepSkip).reason,
         }));
-      await this.timeline.settleMany(manager, settled);
-      await this.status.refreshMany(
+      await this.status.settleAndRefresh(
         manager,
+        settled,
         settled.map(({ unit }) => unit.userId),
       );
       const userOf = new Map(items.map(({ unit, user }) => [unit, user]));

@@ -33,9 +33,11 @@ const SCHEDULE_MANY_SQL = PreparedStatement.define(
   ON CONFLICT (user_id, step, unit) DO NOTHING`,
 );
 
-const SETTLE_MANY_SQL = PreparedStatement.define(
-  'onboarding-timeline.settleMany',
-  `INSERT INTO onboarding_steps (user_id, step, unit, status, attempts, required, message_id, detail,
+/**
+ * Settles units ({@link SettledUnit}) from the parameters {@link settledUnitParameters} gives ($1-$8): exported
+ * for the statement that settles units and derives their users' status in one go (OnboardingStatusUpdater).
+ */
+export const SETTLE_UNITS_INSERT = `INSERT INTO onboarding_steps (user_id, step, unit, status, attempts, required, message_id, detail,
     skipped_reason, started_at, updated_at, completed_at)
   SELECT user_id, step, unit, status, 1, required, message_id, detail, reason, now(), now(), now()
   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::jsonb[], $7::text[],
@@ -45,8 +47,18 @@ const SETTLE_MANY_SQL = PreparedStatement.define(
     SET status = EXCLUDED.status, attempts = onboarding_steps.attempts + 1, last_error = NULL,
         skipped_reason = EXCLUDED.skipped_reason, message_id = EXCLUDED.message_id,
         started_at = COALESCE(onboarding_steps.started_at, now()), updated_at = now(),
-        completed_at = now(), dead_lettered_at = NULL`,
-);
+        completed_at = now(), dead_lettered_at = NULL`;
+
+/** The parameters of {@link SETTLE_UNITS_INSERT}. */
+export function settledUnitParameters(settled: readonly SettledUnit[]): unknown[] {
+  return [
+    ...unitColumns(settled.map(({ unit }) => unit)),
+    settled.map(({ status }) => status),
+    settled.map(({ reason }) => reason ?? null),
+  ];
+}
+
+const SETTLE_MANY_SQL = PreparedStatement.define('onboarding-timeline.settleMany', SETTLE_UNITS_INSERT);
 
 const RECORD_FAILED_ATTEMPT_SQL = PreparedStatement.define(
   'onboarding-timeline.recordFailedAttempt',
@@ -113,11 +125,7 @@ export class OnboardingTimelineRepository {
    */
   async settleMany(manager: EntityManager, settled: readonly SettledUnit[]): Promise<void> {
     if (settled.length === 0) return;
-    await queryPrepared(manager, SETTLE_MANY_SQL, [
-      ...unitColumns(settled.map(({ unit }) => unit)),
-      settled.map(({ status }) => status),
-      settled.map(({ reason }) => reason ?? null),
-    ]);
+    await queryPrepared(manager, SETTLE_MANY_SQL, settledUnitParameters(settled));
   }
 
   /**
