@@ -50,8 +50,8 @@ export interface MessageOfUser {
 }
 
 /**
- * The messages {@link InboxRepository.claimManyLockingUsers} claimed (or {@link InboxRepository.claimedAmongLockingUsers}
- * found claimed before), and the users it locked.
+ * The messages {@link InboxRepository.claimManyLockingUsers} claimed (or
+ * {@link InboxRepository.claimedAmongLockingUsers} found claimed before), and the users it locked.
  */
 export interface ClaimsAndUsers {
   claimed: Set<string>;
@@ -101,7 +101,7 @@ export class InboxRepository {
   }
 
   /**
-   * Which of the messages were claimed before (a check, not a claim), then the users of the messages not claimed before locked as
+   * Which of the messages were claimed before (a check, not a claim), then the users of the others locked as
    * {@link claimManyLockingUsers} locks them, in one statement (one snapshot: a claim committed while a lock
    * waited is not seen, as it was not by the check before the lock when they were two statements).
    */
