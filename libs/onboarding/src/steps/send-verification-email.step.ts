@@ -9,8 +9,9 @@ import {
   VerificationTokenService,
 } from '@app/verification';
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { StepOutcome } from './onboarding-step.metrics';
-import { OnboardingStepRunner, StepSkip } from './onboarding-step.runner';
+import { OnboardingStepRunner, StepSkip, UnitOfUser } from './onboarding-step.runner';
 import { stepUnitOf } from './onboarding-steps';
 import type { StepMessage } from './step-message';
 import { ONBOARDING_STEP_NAMES } from './step-names';
@@ -45,12 +46,10 @@ export class SendVerificationEmailStep {
   run(message: StepMessage, command: SendVerificationEmailCommand): Promise<StepOutcome> {
     const unit = stepUnitOf(ONBOARDING_STEP_NAMES.sendVerificationEmail, message.messageId, command);
     return this.runner.run(unit, async () => {
-      const ready = await this.runner.prepare(unit, async (manager, user) => {
-        const [issued] = await this.tokens.issueForSteps(manager, [
-          { user, stepMessageId: message.messageId },
-        ]);
-        return issued instanceof Error ? skipOf(issued) : issued;
-      });
+      const ready = await this.runner.prepare(
+        unit,
+        async (manager, user) => (await this.issueOrSkip(manager, [{ unit, user }]))[0],
+      );
       if ('outcome' in ready) return ready.outcome;
       await this.mail.send(this.mailOf(message, ready.user, ready.prepared));
       // The mail is out: recorded as it is, even if the user was erased meanwhile.
@@ -72,13 +71,8 @@ export class SendVerificationEmailStep {
       stepUnitOf(ONBOARDING_STEP_NAMES.sendVerificationEmail, message.messageId, command),
     );
     return this.runner.runMany(units, async () => {
-      const ready = await this.runner.prepareMany(units, async (manager, items) =>
-        (
-          await this.tokens.issueForSteps(
-            manager,
-            items.map(({ unit, user }) => ({ user, stepMessageId: unit.messageId })),
-          )
-        ).map((issued) => (issued instanceof Error ? skipOf(issued) : issued)),
+      const ready = await this.runner.prepareMany(units, (manager, items) =>
+        this.issueOrSkip(manager, items),
       );
       const outcomes = ready.map((prepared) => ('outcome' in prepared ? prepared.outcome : undefined));
       const toSend = ready.flatMap((prepared, index) => ('outcome' in prepared ? [] : [{ prepared, index }]));
@@ -103,6 +97,18 @@ export class SendVerificationEmailStep {
       sent.forEach(({ index }, position) => (outcomes[index] = completed[position]));
       return outcomes;
     });
+  }
+
+  /** Per unit, in order, the token of its step message, or a skip when there is none to mail. */
+  private async issueOrSkip(
+    manager: EntityManager,
+    items: readonly UnitOfUser[],
+  ): Promise<(IssuedVerificationToken | StepSkip)[]> {
+    const issued = await this.tokens.issueForSteps(
+      manager,
+      items.map(({ unit, user }) => ({ user, stepMessageId: unit.messageId })),
+    );
+    return issued.map((token) => (token instanceof Error ? skipOf(token) : token));
   }
 
   private mailOf(message: StepMessage, user: User, token: IssuedVerificationToken): OutgoingMail {
