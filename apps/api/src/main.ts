@@ -1,11 +1,12 @@
 import { AppConfig, loadDotEnv } from '@app/config';
-import { closeOnSignals } from '@app/resilience';
+import { closeOnSignals, limitHeapGrowth } from '@app/resilience';
 import { Logger } from 'nestjs-pino';
 import { createApiApp } from './api.factory';
 
 async function bootstrap(): Promise<void> {
   loadDotEnv();
   const config = AppConfig.load();
+  limitHeapGrowth(config.heapGrowingPercent);
   const app = await createApiApp(config);
   // The drain (in-flight work, relay flush) gets the configured time; closing connections a little more.
   closeOnSignals(app, config.shutdownTimeoutMs + 5000, (message) => app.get(Logger).log(message, 'Shutdown'));

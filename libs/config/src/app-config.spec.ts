@@ -15,6 +15,7 @@ describe('AppConfig.load', () => {
       maxPending: 32,
     });
     expect(config.adminTokens).toEqual([]);
+    expect(config.heapGrowingPercent).toBe(50);
   });
 
   it('when nothing is set, then the edge trusts no proxy, allows no CORS origin, limits rates in-process', () => {
@@ -82,6 +83,8 @@ describe('AppConfig.load', () => {
     ['REDIS_URL', 'http://localhost:6379'],
     ['ARGON2_MAX_PENDING', '0'],
     ['IDEMPOTENCY_FINGERPRINT_KEY', 'too-short'],
+    ['HEAP_GROWING_PERCENT', '-1'],
+    ['HEAP_GROWING_PERCENT', '301'],
   ])('when %s is %p, then loading fails with a message naming the variable', (name, value) => {
     const load = () => AppConfig.load({ [name]: value });
 

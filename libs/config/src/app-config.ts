@@ -88,6 +88,8 @@ export class AppConfig {
   readonly adminTokens: readonly string[];
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
+  /** V8's heap growing factor, in percent over the live set; 0 for V8's own (see limitHeapGrowth). */
+  readonly heapGrowingPercent: number;
   /** Keys of the SecretBox (libs/secrets); `encryptionKey` null when SECRETS_ENCRYPTION_KEY is unset. */
   readonly secrets: { encryptionKey: Buffer | null; previousKeys: readonly Buffer[] };
   readonly verification: { tokenTtlMs: number; resendIntervalMs: number };
@@ -162,6 +164,7 @@ export class AppConfig {
     this.adminTokens = Object.freeze([...env.ADMIN_TOKENS]);
     this.logLevel = env.LOG_LEVEL;
     this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+    this.heapGrowingPercent = env.HEAP_GROWING_PERCENT;
     this.secrets = {
       encryptionKey: env.SECRETS_ENCRYPTION_KEY ? decodeKey(env.SECRETS_ENCRYPTION_KEY) : null,
       previousKeys: Object.freeze(env.SECRETS_ENCRYPTION_PREVIOUS_KEYS.map(decodeKey)),

@@ -215,6 +215,16 @@ export class Environment {
   @Min(100)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
+  /**
+   * How far V8 lets the heap grow past what survived the last full collection before collecting again, in
+   * percent. 0 leaves it to V8, which under load lets the heap reach up to four times the live set.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  HEAP_GROWING_PERCENT = 50;
+
   /** Published outbox rows older than this are purged. */
   @Type(() => Number)
   @IsInt()

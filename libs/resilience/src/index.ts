@@ -1,2 +1,3 @@
 export * from './backoff';
 export * from './graceful-shutdown';
+export * from './heap-growth';
