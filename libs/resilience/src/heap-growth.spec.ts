@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * In a fresh process (the flag is process-wide): keeps a live set of ~40 MiB, then churns objects that live long
- * enough to be promoted, and reports the peak of the used heap in MiB. Which is what a busy replica does.
+ * enough to be promoted (as a busy replica's requests do), and reports the peak of the used heap in MiB.
  */
 const CHURN = `
   const { limitHeapGrowth } = require(${JSON.stringify(join(__dirname, 'heap-growth.ts'))});
