@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseConnector } from './database.connector';
 import { DatabaseHealthIndicator } from './database.health';
+import { GuardedPgClient } from './guarded-pg-client';
 
 /**
  * The TypeORM data source for both apps. Feature libraries register their entities with
@@ -23,6 +24,7 @@ import { DatabaseHealthIndicator } from './database.health';
         synchronize: false,
         manualInitialization: true,
         extra: {
+          Client: GuardedPgClient,
           max: config.database.poolSize,
           connectionTimeoutMillis: 5000,
           // Bounds every statement, lock waits included, so a stuck query fails instead of outliving the
