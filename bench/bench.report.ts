@@ -115,6 +115,12 @@ export interface BenchReport {
     loadAverageAtStart: number[];
     /** Share of all CPUs busy during the second before the run (0..1): other work skews every number. */
     cpuBusyShareAtStart: number | null;
+    /**
+     * PostgreSQL's `autovacuum` setting. Off (as on this project's CI machines), the bench vacuums its database
+     * before each scenario in autovacuum's stead: every relayed outbox row leaves dead tuples behind, and without
+     * a vacuum they slow each later scenario down (the lag doubled over four runs of a minute).
+     */
+    postgresAutovacuum: boolean | null;
   };
   settings: Record<string, unknown>;
   startup: Record<string, { readyMs: number; idleRssMiB: number | null }>;
@@ -306,6 +312,7 @@ export function createReport(settings: BenchSettings): BenchReport {
       platform: `${process.platform}-${process.arch}`,
       loadAverageAtStart: loadavg().map((load) => Math.round(load * 100) / 100),
       cpuBusyShareAtStart: null,
+      postgresAutovacuum: null,
     },
     settings: {
       ...settings,

@@ -51,6 +51,7 @@ export class BenchSession {
     readonly databaseUrl: string,
     readonly topologyPrefix: string,
     readonly probe: OnboardingProbe,
+    private readonly pool: Pool,
     private readonly teardown: Teardown,
     private readonly env: Record<string, string>,
     private readonly workDir: string,
@@ -85,12 +86,19 @@ export class BenchSession {
     const pool = new Pool({ connectionString: databaseUrl, max: 2 });
     pool.on('error', () => undefined);
     teardown.add('pg pool', () => pool.end());
+    const { rows } = await pool.query<{ autovacuum: string }>('SHOW autovacuum');
+    report.machine.postgresAutovacuum = rows[0]?.autovacuum === 'on';
+    if (!report.machine.postgresAutovacuum)
+      report.notes.push(
+        "PostgreSQL's autovacuum is off on this machine: the bench ran VACUUM (ANALYZE) on its database before each product scenario instead",
+      );
     const session = new BenchSession(
       settings,
       report,
       databaseUrl,
       prefix,
       new OnboardingProbe(pool),
+      pool,
       teardown,
       env,
       workDir,
@@ -130,6 +138,18 @@ export class BenchSession {
     };
     log(`${name} ready in ${readyMs} ms (pid ${app.pid}, port ${port})`);
     return app;
+  }
+
+  /**
+   * What autovacuum would have done between two scenarios, on a server where it is off: without it, the dead
+   * tuples of the scenarios before (every relayed outbox row, every settled step) slow down the one measured. Run
+   * when the pipeline is idle, outside any measured window.
+   */
+  async vacuumUnlessAutovacuum(): Promise<void> {
+    if (this.report.machine.postgresAutovacuum !== false) return;
+    const started = performance.now();
+    await this.pool.query('VACUUM (ANALYZE)');
+    log(`  VACUUM (ANALYZE) in ${Math.round(performance.now() - started)} ms (autovacuum is off)`);
   }
 
   /**

@@ -63,6 +63,7 @@ export async function runHttpScenario(
   log(
     `\n[${scenario.name}] ${scenario.what}: ${warmupS} s warm-up, then ${durationS} s at ${connections} connections`,
   );
+  if (scenario.product) await session.vacuumUnlessAutovacuum();
   const common = { baseUrl: scenario.app.baseUrl, connections, request: scenario.request };
   const warmup = await runHttpLoad({ ...common, durationS: warmupS });
   if (countsRegistrations) session.countRegistrations(warmup, connections);

@@ -23,6 +23,7 @@ export async function runPacedOnboarding(
   const idle = await session.probe.waitFor((counts) => counts.pending === 0, drainTimeoutS * 1000);
   if (!idle.reached)
     session.report.notes.push(`pipeline not idle before the paced load: ${JSON.stringify(idle.counts)}`);
+  await session.vacuumUnlessAutovacuum();
 
   const sampler = new RssSampler([api, worker]).start();
   const registration = await runHttpLoad({
@@ -72,6 +73,7 @@ export async function runSteadyLoad(
 ): Promise<SteadyScenarioResult> {
   const { steadyS, connections, drainTimeoutS } = session.settings;
   log(`\n[steady] ${rate} registrations/s for ${steadyS} s; RSS at the start against the end`);
+  await session.vacuumUnlessAutovacuum();
   const from = Date.now();
   const registration = await runHttpLoad({
     baseUrl: api.baseUrl,
@@ -138,6 +140,7 @@ export async function runWorkerBacklogDrain(
   const idle = await session.probe.waitFor((counts) => counts.pending === 0, drainTimeoutS * 1000);
   if (!idle.reached)
     session.report.notes.push(`pipeline not idle before the backlog: ${JSON.stringify(idle.counts)}`);
+  await session.vacuumUnlessAutovacuum();
   session.report.shutdown[worker.name] = await worker.stop();
 
   const registration = await runHttpLoad({
