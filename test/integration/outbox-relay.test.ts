@@ -1,6 +1,9 @@
+import { OutboxWriter } from '@app/outbox';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { startApi } from '../support/apps';
 import { TcpProxy } from '../support/tcp-proxy';
 import { createTestEnvironment, eventually, TestEnvironment } from '../support/test-environment';
@@ -63,8 +66,15 @@ describe('outbox relay', () => {
 
   const row = async (id: string) =>
     (
-      await env.query<{ published_at: Date | null; publish_attempts: number; last_error: string | null }>(
-        'SELECT published_at, publish_attempts, last_error FROM outbox_messages WHERE id = $1',
+      await env.query<{
+        published_at: Date | null;
+        publish_attempts: number;
+        last_error: string | null;
+        lease_ms: number;
+      }>(
+        `SELECT published_at, publish_attempts, last_error,
+                (extract(epoch FROM available_at - created_at) * 1000)::float8 AS lease_ms
+         FROM outbox_messages WHERE id = $1`,
         [id],
       )
     )[0];
@@ -144,5 +154,153 @@ describe('outbox relay', () => {
     } finally {
       await brokerLink.stop();
     }
+  });
+
+  describe('handoff at commit', () => {
+    /** One API whose relay polls rarely: what arrives within seconds was handed off, not claimed. */
+    const startHandoffApi = async () => {
+      for (const app of apps.splice(0)) await app.close();
+      return startRelay({ OUTBOX_POLL_INTERVAL_MS: '60000' });
+    };
+
+    const written = (routingKey: string) => ({ routingKey, payload: { marker: randomUUID() } });
+
+    it('when a transaction writes a message, then it is published when the transaction commits, not before, and never claimed', async () => {
+      const api = await startHandoffApi();
+      const received = await probe('test.handoff.commit');
+      const dataSource = api.get(DataSource);
+      const writer = api.get(OutboxWriter);
+
+      let id = '';
+      await dataSource.transaction(async (manager) => {
+        id = await writer.enqueue(manager, written('test.handoff.commit'));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(received).toEqual([]);
+      });
+
+      await eventually(async () => received.includes(id), {
+        timeoutMs: 5000,
+        what: 'the handed-off message',
+      });
+      const published = await eventually(async () => ((await row(id))?.published_at ? row(id) : undefined), {
+        what: 'the row marked published',
+      });
+      // Written claimed for the handoff (its lease ahead, its one attempt counted), so no relay took it.
+      expect(published.publish_attempts).toBe(1);
+      expect(published.lease_ms).toBeGreaterThanOrEqual(10_000);
+      expect(received).toEqual([id]);
+    });
+
+    it('when a transaction rolls back, then its message is never published', async () => {
+      const api = await startHandoffApi();
+      const received = await probe('test.handoff.rollback');
+      const dataSource = api.get(DataSource);
+      const writer = api.get(OutboxWriter);
+
+      let rolledBack = '';
+      await expect(
+        dataSource.transaction(async (manager) => {
+          rolledBack = await writer.enqueue(manager, written('test.handoff.rollback'));
+          throw new Error('the change fails after its event was written');
+        }),
+      ).rejects.toThrow('the change fails');
+      // A committed message after it, through the same path: once it is in, the first one had its chance.
+      const committed = await dataSource.transaction((manager) =>
+        writer.enqueue(manager, written('test.handoff.rollback')),
+      );
+
+      await eventually(async () => received.includes(committed), {
+        timeoutMs: 5000,
+        what: 'the committed one',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(received).toEqual([committed]);
+      expect(await row(rolledBack)).toBeUndefined();
+    });
+
+    it('when a transaction rolls back to a savepoint, then the rows it rolled back are never published and the rest are left to the relay', async () => {
+      const api = await startHandoffApi();
+      const received = await probe('test.handoff.savepoint');
+      const dataSource = api.get(DataSource);
+      const writer = api.get(OutboxWriter);
+
+      let kept = '';
+      let undone = '';
+      await dataSource.transaction(async (manager) => {
+        kept = await writer.enqueue(manager, written('test.handoff.savepoint'));
+        await manager
+          .transaction(async (savepoint) => {
+            undone = await writer.enqueue(savepoint, written('test.handoff.savepoint'));
+            throw new Error('the nested change fails');
+          })
+          .catch(() => undefined);
+      });
+
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(received).toEqual([]);
+      expect(await row(undone)).toBeUndefined();
+      // Committed and claimed: any relay publishes it once its lease runs out (the next test).
+      expect(await row(kept)).toMatchObject({ published_at: null, publish_attempts: 1 });
+    });
+
+    it('when a claimed row is never handed off (its writer crashed), then its insert wakes no relay and a relay publishes it once the lease runs out', async () => {
+      await startRelay();
+      const received = await probe('test.handoff.orphan');
+      const listener = new Client({ connectionString: env.databaseUrl });
+      await listener.connect();
+      const notifications: string[] = [];
+      listener.on('notification', (notification) => notifications.push(notification.channel));
+      await listener.query('LISTEN outbox_messages');
+      try {
+        const [orphan] = await env.query<{ id: string }>(
+          `INSERT INTO outbox_messages (id, routing_key, payload, available_at, publish_attempts)
+           VALUES ($1, 'test.handoff.orphan', '{}', clock_timestamp() + interval '1.5 seconds', 1) RETURNING id`,
+          [randomUUID()],
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(notifications).toEqual([]);
+        expect(received).toEqual([]);
+
+        await eventually(async () => received.includes(orphan.id), { timeoutMs: 10_000, what: 'the orphan' });
+        expect((await row(orphan.id))?.publish_attempts).toBe(2);
+
+        // A row due at once still wakes the relays.
+        await enqueue('test.handoff.orphan', 1);
+        await eventually(async () => notifications.length > 0, { what: 'the NOTIFY of a due row' });
+      } finally {
+        await listener.end();
+      }
+    });
+
+    it('when a user registers, then its user.registered event is handed off by the one registration statement', async () => {
+      const api = await startHandoffApi();
+      const received = await probe('user.registered');
+      const response = await api.inject({
+        method: 'POST',
+        url: '/users',
+        payload: {
+          email: `handoff-${randomUUID()}@example.com`,
+          password: 'correct horse battery staple',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+        },
+      });
+      expect(response.statusCode).toBe(201);
+      const userId = response.json<{ id: string }>().id;
+      const [event] = await env.query<{ id: string }>(
+        `SELECT id FROM outbox_messages WHERE payload->>'userId' = $1 AND routing_key = 'user.registered'`,
+        [userId],
+      );
+
+      await eventually(async () => received.includes(event.id), { timeoutMs: 5000, what: 'user.registered' });
+      const published = await eventually(
+        async () => ((await row(event.id))?.published_at ? row(event.id) : undefined),
+        {
+          what: 'the row marked published',
+        },
+      );
+      expect(published).toMatchObject({ publish_attempts: 1 });
+      expect(published.lease_ms).toBeGreaterThanOrEqual(10_000);
+    });
   });
 });

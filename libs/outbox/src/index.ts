@@ -1,4 +1,5 @@
 export * from './outbox-backlog';
+export * from './outbox-handoff';
 export * from './outbox-message.entity';
 export * from './outbox-relay.module';
 export * from './outbox.module';

@@ -4,6 +4,7 @@ import { RabbitMqConnection } from '@app/messaging';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PgNotificationListener } from './pg-notification.listener';
+import { CommittedMessagePublisher, OutboxHandoff, WrittenOutboxMessage } from './outbox-handoff';
 import type { OutboxExchange } from './outbox.writer';
 import { Wakeup } from './wakeup';
 
@@ -56,20 +57,30 @@ const MARK_FAILED_SQL = PreparedStatement.define(
  * a backoff). Rows are claimed with `FOR UPDATE SKIP LOCKED` and a lease, so any number of replicas of either
  * app can relay at once;
  * progress is the `published_at` of each row, never a "last id" pointer (rows commit out of order).
- * Wakes on NOTIFY and also polls.
+ * Wakes on NOTIFY and also polls. The rows this process writes itself are handed to it at commit instead
+ * ({@link OutboxHandoff}); the claims are for everything else: rows of other processes and of a crashed one,
+ * replays, and retries after a failed publish.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class OutboxRelay
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, CommittedMessagePublisher
+{
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly wakeup = new Wakeup();
   private readonly listener: PgNotificationListener;
   private running?: Promise<void>;
   private stopping = false;
+  /** Handed-off rows being published and marked, awaited before the final flush. */
+  private readonly handoffs = new Set<Promise<void>>();
+  /** Published rows waiting for the next mark statement, and that statement's loop while one runs. */
+  private unmarked: string[] = [];
+  private marking?: Promise<void>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly rabbit: RabbitMqConnection,
     private readonly config: AppConfig,
+    private readonly handoff: OutboxHandoff,
   ) {
     this.listener = new PgNotificationListener(config.database.url, OUTBOX_NOTIFY_CHANNEL, () =>
       this.wakeup.wake(),
@@ -80,17 +91,49 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     // A hybrid app (the worker) bootstraps twice: once for HTTP, once when its microservice starts.
     if (this.running) return;
     this.listener.start();
+    this.handoff.attach(this);
     this.running = this.run();
   }
 
-  /** Stops claiming rows; the batch being published is finished (and marked) first. */
+  /**
+   * Stops claiming rows and taking new ones at commit; the batch being published and the rows handed off are
+   * finished (and marked) first.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.handoff.stopLeasing();
     this.wakeup.wake();
     // First, and whatever the loop ends in: a listener left running reconnects forever after the app is gone.
     await this.listener.stop();
     await this.running;
+    await Promise.allSettled([...this.handoffs]);
     await this.flush();
+  }
+
+  /** Longer than a publish can take (its confirm timeout) and the mark after it. */
+  get handoffLeaseMs(): number {
+    return Math.max(10_000, 2 * this.config.rabbitmq.publishTimeoutMs);
+  }
+
+  publishCommitted(messages: readonly WrittenOutboxMessage[]): void {
+    const rows = messages.map((message): PendingRow => ({
+      id: message.id,
+      message_id: message.messageId,
+      exchange: message.exchange,
+      routing_key: message.routingKey,
+      payload: message.payload,
+      headers: message.headers,
+      created_at: message.createdAt,
+      publish_attempts: 1,
+    }));
+    const handoff: Promise<void> = this.publishAndMark(rows)
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        // The rows stay claimed until their lease runs out; then any relay publishes them.
+        this.logger.warn(`publishing committed outbox messages failed: ${(error as Error).message}`);
+      })
+      .finally(() => this.handoffs.delete(handoff));
+    this.handoffs.add(handoff);
   }
 
   /**
@@ -134,6 +177,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.leaseMs,
     ]);
     if (rows.length === 0) return 0;
+    return this.publishAndMark(rows);
+  }
+
+  /** Publishes claimed rows side by side; marks the confirmed published and the others failed. */
+  private async publishAndMark(rows: readonly PendingRow[]): Promise<number> {
     const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
     const published = rows.filter((_, index) => outcomes[index]?.status === 'fulfilled').map((row) => row.id);
     await this.markPublished(published);
@@ -160,9 +208,27 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
+  /**
+   * Marks rows published. One statement at a time: rows confirmed while one runs are marked together by the
+   * next, so that handoffs of one row each (a registration) do not cost one statement each.
+   */
   private async markPublished(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await queryPrepared(this.dataSource, MARK_PUBLISHED_SQL, [ids]);
+    this.unmarked.push(...ids);
+    this.marking ??= this.markUnmarked();
+    await this.marking;
+  }
+
+  private async markUnmarked(): Promise<void> {
+    try {
+      while (this.unmarked.length > 0) {
+        const ids = this.unmarked;
+        this.unmarked = [];
+        await queryPrepared(this.dataSource, MARK_PUBLISHED_SQL, [ids]);
+      }
+    } finally {
+      this.marking = undefined;
+    }
   }
 
   /** Keeps the row pending, due again after an exponential, jittered delay (at most 30 s). */

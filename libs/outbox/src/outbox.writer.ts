@@ -2,6 +2,7 @@ import { PreparedStatement, queryPrepared } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { OutboxHandoff, type WrittenOutboxMessage } from './outbox-handoff';
 
 /**
  * Where an outbox message goes: `events` (the public topic exchange of domain events) or `steps` (the worker's
@@ -27,13 +28,20 @@ export interface NewOutboxMessage {
 
 const ENQUEUE_MANY_SQL = PreparedStatement.define(
   'outbox.enqueueMany',
-  `INSERT INTO outbox_messages (id, message_id, exchange, routing_key, payload, headers)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+  // $7 > 0: written claimed for the handoff (a lease ahead, the handoff's attempt counted).
+  `INSERT INTO outbox_messages (id, message_id, exchange, routing_key, payload, headers, available_at, publish_attempts)
+  SELECT *, clock_timestamp() + make_interval(secs => $7::float8 / 1000), ($7::float8 > 0)::int
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])`,
 );
 
-/** Adds an event to the outbox inside the caller's transaction: the event exists if and only if the change does. */
+/**
+ * Adds an event to the outbox inside the caller's transaction: the event exists if and only if the change does.
+ * It is handed to this process's relay when that transaction commits ({@link OutboxHandoff}).
+ */
 @Injectable()
 export class OutboxWriter {
+  constructor(private readonly handoff: OutboxHandoff) {}
+
   /** @returns the id of the new outbox row */
   async enqueue(manager: EntityManager, message: NewOutboxMessage): Promise<string> {
     const [id] = await this.enqueueMany(manager, [message]);
@@ -43,15 +51,30 @@ export class OutboxWriter {
   /** Several messages in one statement (one NOTIFY for all of them). @returns the new rows' ids, in order */
   async enqueueMany(manager: EntityManager, messages: readonly NewOutboxMessage[]): Promise<string[]> {
     if (messages.length === 0) return [];
-    const ids = messages.map(() => randomUUID());
+    const createdAt = new Date();
+    const written = messages.map((message): WrittenOutboxMessage => {
+      const id = randomUUID();
+      return {
+        id,
+        messageId: message.messageId ?? id,
+        exchange: message.exchange ?? 'events',
+        routingKey: message.routingKey,
+        payload: message.payload,
+        headers: message.headers ?? {},
+        createdAt,
+      };
+    });
+    const leaseMs = this.handoff.leaseMs;
     await queryPrepared(manager, ENQUEUE_MANY_SQL, [
-      ids,
+      written.map((row) => row.id),
       messages.map((message) => message.messageId ?? null),
-      messages.map((message) => message.exchange ?? 'events'),
-      messages.map((message) => message.routingKey),
-      messages.map((message) => JSON.stringify(message.payload)),
-      messages.map((message) => JSON.stringify(message.headers ?? {})),
+      written.map((row) => row.exchange),
+      written.map((row) => row.routingKey),
+      written.map((row) => JSON.stringify(row.payload)),
+      written.map((row) => JSON.stringify(row.headers)),
+      leaseMs,
     ]);
-    return ids;
+    if (leaseMs > 0) this.handoff.written(manager, written);
+    return written.map((row) => row.id);
   }
 }

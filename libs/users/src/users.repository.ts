@@ -1,4 +1,5 @@
 import { uniqueViolationConstraint, PreparedStatement, queryPrepared } from '@app/database';
+import { OutboxHandoff } from '@app/outbox';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
@@ -27,6 +28,9 @@ export interface ClaimedMailRequest {
   requestedAt: Date;
 }
 
+/** A registered user's row with its `user.registered` event, as the registration statement returns them. */
+type RegisteredRow = Partial<User> & { eventPayload: unknown; eventCreatedAt: Date };
+
 // TypeORM's query() answers an UPDATE or DELETE with [rows, affected count] on PostgreSQL.
 type UpdateResult<T> = [T[], number];
 
@@ -47,16 +51,20 @@ const INSERT_REGISTERED_SQL = PreparedStatement.define(
     VALUES ($1, $2, $3, $4, $5, 'pending_verification', 'pending')
     RETURNING *
   ), registered_event AS (
-    INSERT INTO outbox_messages (id, exchange, routing_key, payload, headers)
+    INSERT INTO outbox_messages (id, exchange, routing_key, payload, headers, available_at, publish_attempts)
     SELECT $6, 'events', $7,
            jsonb_build_object(
              'userId', id,
              'registeredAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
            ),
-           $8::jsonb
+           $8::jsonb,
+           clock_timestamp() + make_interval(secs => $9::float8 / 1000), ($9::float8 > 0)::int
     FROM new_user
+    RETURNING payload, created_at
   )
-  SELECT ${USER_COLUMNS} FROM new_user`,
+  SELECT ${USER_COLUMNS}, (SELECT payload FROM registered_event) AS "eventPayload",
+         (SELECT created_at FROM registered_event) AS "eventCreatedAt"
+  FROM new_user`,
 );
 
 const FIND_BY_ID_SQL = PreparedStatement.define(
@@ -85,14 +93,18 @@ const ERASE_SQL = PreparedStatement.define(
 /** Persistence of users; database errors become domain errors here and nowhere else. */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly handoff: OutboxHandoff,
+  ) {}
 
   /**
    * Inserts the user and its `user.registered` event (an outbox row, as OutboxWriter writes them) in one
    * statement: a statement is atomic on its own, so the pair needs no transaction of its own, and a registration
    * is one round trip to the database instead of four (START, two INSERTs, COMMIT). The event is built in SQL
    * because its `registeredAt` is the row's `created_at`, the database's clock, as every other time of a user.
-   * The unique index on `lower(email)` decides races: there is no check-then-insert.
+   * The unique index on `lower(email)` decides races: there is no check-then-insert. The event is written
+   * claimed and handed to this process's relay at commit, as OutboxWriter does ({@link OutboxHandoff}).
    * @param manager the caller's transaction, or the data source's manager for none
    * @throws UserEmailTakenError
    */
@@ -101,17 +113,35 @@ export class UsersRepository {
     user: NewUser,
     event: { outboxId: string; headers: Record<string, string> },
   ): Promise<User> {
+    const leaseMs = this.handoff.leaseMs;
     try {
-      const [row] = await queryPrepared<Partial<User>[]>(manager, INSERT_REGISTERED_SQL, [
-        user.id,
-        user.email,
-        user.passwordHash,
-        user.firstName,
-        user.lastName,
-        event.outboxId,
-        USER_EVENTS.registered,
-        JSON.stringify(event.headers),
-      ]);
+      const [{ eventPayload, eventCreatedAt, ...row }] = await queryPrepared<RegisteredRow[]>(
+        manager,
+        INSERT_REGISTERED_SQL,
+        [
+          user.id,
+          user.email,
+          user.passwordHash,
+          user.firstName,
+          user.lastName,
+          event.outboxId,
+          USER_EVENTS.registered,
+          JSON.stringify(event.headers),
+          leaseMs,
+        ],
+      );
+      if (leaseMs > 0)
+        this.handoff.written(manager, [
+          {
+            id: event.outboxId,
+            messageId: event.outboxId,
+            exchange: 'events',
+            routingKey: USER_EVENTS.registered,
+            payload: eventPayload,
+            headers: event.headers,
+            createdAt: eventCreatedAt,
+          },
+        ]);
       return manager.create(User, row);
     } catch (error) {
       if (uniqueViolationConstraint(error) === 'users_email_lower_key') throw new UserEmailTakenError();

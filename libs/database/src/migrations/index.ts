@@ -9,6 +9,7 @@ import { VerificationTokens1764400001000 } from './1764400001000-verification-to
 import { IdempotencyKeys1764500000000 } from './1764500000000-idempotency-keys';
 import { Webhooks1764600000000 } from './1764600000000-webhooks';
 import { FunnelIndexes1764800000000 } from './1764800000000-funnel-indexes';
+import { OutboxHandoff1764900000000 } from './1764900000000-outbox-handoff';
 
 /** Every migration, oldest first. Listed explicitly so that the build needs no file globbing. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   IdempotencyKeys1764500000000,
   Webhooks1764600000000,
   FunnelIndexes1764800000000,
+  OutboxHandoff1764900000000,
 ];
