@@ -15,6 +15,13 @@ export interface WrittenOutboxMessage {
   createdAt: Date;
 }
 
+/**
+ * The `available_at, publish_attempts` of a row written for the handoff, from the statement's parameter that
+ * holds {@link OutboxHandoff.leaseMs}: claimed a lease ahead with its attempt counted, or due at once for 0.
+ */
+export const handoffClaimValues = (leaseMsParam: string): string =>
+  `clock_timestamp() + make_interval(secs => ${leaseMsParam}::float8 / 1000), (${leaseMsParam}::float8 > 0)::int`;
+
 /** What publishes rows handed off at commit: the relay of this process. */
 export interface CommittedMessagePublisher {
   /** How long a handed-off row is left alone by every relay: longer than its publish and mark can take. */
@@ -64,11 +71,12 @@ export class OutboxHandoff implements EntitySubscriberInterface {
   }
 
   /**
-   * `messages` were just written claimed by a statement on `manager`: they are published when its transaction
-   * commits, or now when the statement was a transaction of its own.
+   * `messages` were just written by a statement on `manager` with `leaseMs` (read from {@link leaseMs} before
+   * it): claimed ones are published when its transaction commits, or now when the statement was a transaction of
+   * its own; rows written due (0) are left to the relays.
    */
-  written(manager: EntityManager, messages: readonly WrittenOutboxMessage[]): void {
-    if (!this.publisher || messages.length === 0) return;
+  written(manager: EntityManager, leaseMs: number, messages: readonly WrittenOutboxMessage[]): void {
+    if (leaseMs <= 0 || !this.publisher || messages.length === 0) return;
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) {
       this.publisher.publishCommitted(messages);

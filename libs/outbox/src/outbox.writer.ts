@@ -2,7 +2,7 @@ import { PreparedStatement, queryPrepared } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { OutboxHandoff, type WrittenOutboxMessage } from './outbox-handoff';
+import { handoffClaimValues, OutboxHandoff, type WrittenOutboxMessage } from './outbox-handoff';
 
 /**
  * Where an outbox message goes: `events` (the public topic exchange of domain events) or `steps` (the worker's
@@ -28,9 +28,8 @@ export interface NewOutboxMessage {
 
 const ENQUEUE_MANY_SQL = PreparedStatement.define(
   'outbox.enqueueMany',
-  // $7 > 0: written claimed for the handoff (a lease ahead, the handoff's attempt counted).
   `INSERT INTO outbox_messages (id, message_id, exchange, routing_key, payload, headers, available_at, publish_attempts)
-  SELECT *, clock_timestamp() + make_interval(secs => $7::float8 / 1000), ($7::float8 > 0)::int
+  SELECT *, ${handoffClaimValues('$7')}
   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])`,
 );
 
@@ -74,7 +73,7 @@ export class OutboxWriter {
       written.map((row) => JSON.stringify(row.headers)),
       leaseMs,
     ]);
-    if (leaseMs > 0) this.handoff.written(manager, written);
+    this.handoff.written(manager, leaseMs, written);
     return written.map((row) => row.id);
   }
 }

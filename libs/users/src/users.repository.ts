@@ -1,5 +1,5 @@
 import { uniqueViolationConstraint, PreparedStatement, queryPrepared } from '@app/database';
-import { OutboxHandoff } from '@app/outbox';
+import { handoffClaimValues, OutboxHandoff } from '@app/outbox';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
@@ -57,8 +57,7 @@ const INSERT_REGISTERED_SQL = PreparedStatement.define(
              'userId', id,
              'registeredAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
            ),
-           $8::jsonb,
-           clock_timestamp() + make_interval(secs => $9::float8 / 1000), ($9::float8 > 0)::int
+           $8::jsonb, ${handoffClaimValues('$9')}
     FROM new_user
     RETURNING payload, created_at
   )
@@ -130,18 +129,17 @@ export class UsersRepository {
           leaseMs,
         ],
       );
-      if (leaseMs > 0)
-        this.handoff.written(manager, [
-          {
-            id: event.outboxId,
-            messageId: event.outboxId,
-            exchange: 'events',
-            routingKey: USER_EVENTS.registered,
-            payload: eventPayload,
-            headers: event.headers,
-            createdAt: eventCreatedAt,
-          },
-        ]);
+      this.handoff.written(manager, leaseMs, [
+        {
+          id: event.outboxId,
+          messageId: event.outboxId,
+          exchange: 'events',
+          routingKey: USER_EVENTS.registered,
+          payload: eventPayload,
+          headers: event.headers,
+          createdAt: eventCreatedAt,
+        },
+      ]);
       return manager.create(User, row);
     } catch (error) {
       if (uniqueViolationConstraint(error) === 'users_email_lower_key') throw new UserEmailTakenError();
