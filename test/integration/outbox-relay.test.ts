@@ -264,8 +264,13 @@ describe('outbox relay', () => {
         await eventually(async () => received.includes(orphan.id), { timeoutMs: 10_000, what: 'the orphan' });
         expect((await row(orphan.id))?.publish_attempts).toBe(2);
 
-        // A row due at once still wakes the relays.
-        await enqueue('test.handoff.orphan', 1);
+        // A row written due still wakes the relays, even one whose millisecond time rounds past the trigger's
+        // clock (here on purpose: due 1 ms after its insert).
+        await env.query(
+          `INSERT INTO outbox_messages (id, routing_key, payload, available_at)
+           VALUES ($1, 'test.handoff.orphan', '{}', clock_timestamp() + interval '1 millisecond')`,
+          [randomUUID()],
+        );
         await eventually(async () => notifications.length > 0, { what: 'the NOTIFY of a due row' });
       } finally {
         await listener.end();

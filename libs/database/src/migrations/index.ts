@@ -10,6 +10,7 @@ import { IdempotencyKeys1764500000000 } from './1764500000000-idempotency-keys';
 import { Webhooks1764600000000 } from './1764600000000-webhooks';
 import { FunnelIndexes1764800000000 } from './1764800000000-funnel-indexes';
 import { OutboxHandoff1764900000000 } from './1764900000000-outbox-handoff';
+import { OutboxNotifyUnclaimed1764900001000 } from './1764900001000-outbox-notify-unclaimed';
 
 /** Every migration, oldest first. Listed explicitly so that the build needs no file globbing. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Webhooks1764600000000,
   FunnelIndexes1764800000000,
   OutboxHandoff1764900000000,
+  OutboxNotifyUnclaimed1764900001000,
 ];
